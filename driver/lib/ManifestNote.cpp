@@ -1,0 +1,184 @@
+// ManifestNote: binary manifest encoding and the tiny ELF object that carries it.
+#include "ManifestNote.h"
+
+#include "Diagnostic.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <elf.h>
+
+namespace ukcxx {
+namespace {
+
+/// Appends header, arrays and strings, handing out offsets from the header's start.
+class Encoder {
+public:
+  explicit Encoder(size_t Reserve) : Bytes(Reserve) {}
+
+  uint32_t string(const std::string &S) {
+    uint32_t At = Bytes.size();
+    Bytes.insert(Bytes.end(), S.begin(), S.end());
+    Bytes.push_back(0);
+    return At;
+  }
+
+  template <typename T> uint32_t array(const std::vector<T> &Items) {
+    align(8);
+    uint32_t At = Bytes.size();
+    Bytes.resize(Bytes.size() + Items.size() * sizeof(T));
+    if (!Items.empty())
+      std::memcpy(Bytes.data() + At, Items.data(), Items.size() * sizeof(T));
+    return At;
+  }
+
+  /// Strings then an array of their offsets.
+  uint32_t strings(const std::vector<std::string> &List) {
+    std::vector<uint32_t> Offsets;
+    for (const auto &S : List)
+      Offsets.push_back(string(S));
+    return array(Offsets);
+  }
+
+  void align(size_t To) { Bytes.resize((Bytes.size() + To - 1) / To * To); }
+
+  std::vector<uint8_t> Bytes;
+};
+
+uint32_t bigEndian(uint32_t V) { return __builtin_bswap32(V); }
+
+} // namespace
+
+std::vector<uint8_t> encodeManifest(const Manifest &M, const TargetInfo &T,
+                                    const Catalog &Cat,
+                                    const std::vector<std::string> &Components) {
+  uk_manifest H{};
+  H.magic = UK_MANIFEST_MAGIC;
+  H.version = UK_MANIFEST_VERSION;
+  H.header_size = sizeof H;
+  H.target = T.Id;
+  H.memory = M.Memory;
+  for (const auto &[Name, Where] : M.Features)
+    if (const FeatureInfo *F = Cat.feature(Name))
+      H.features |= F->Bit;
+  H.threads_max = M.ThreadsMax;
+  H.thread_stack = M.ThreadStack;
+
+  Encoder E(sizeof H);
+  H.name = E.string(M.Name);
+  H.argc = M.Args.size();
+  H.argv = E.strings(M.Args);
+  std::vector<std::string> Env;
+  for (const auto &[K, V] : M.Env)
+    Env.push_back(K + "=" + V);
+  H.envc = Env.size();
+  H.envp = E.strings(Env);
+  std::vector<uk_manifest_net> Nets;
+  for (const auto &N : M.Nets) {
+    uk_manifest_net Entry{};
+    Entry.name = E.string(N.Name);
+    Entry.ipv4 = bigEndian(N.IPv4);
+    Entry.gateway = bigEndian(N.Gateway);
+    Entry.prefix = N.Prefix;
+    Entry.dhcp = N.DHCP;
+    Nets.push_back(Entry);
+  }
+  H.net_count = Nets.size();
+  H.net = E.array(Nets);
+  std::vector<uk_manifest_block> Blocks;
+  for (const auto &B : M.Blocks)
+    Blocks.push_back({E.string(B), 0});
+  H.block_count = Blocks.size();
+  H.block = E.array(Blocks);
+  H.fs_root = M.FSRoot.empty() ? 0 : E.string(M.FSRoot);
+  H.component_count = Components.size();
+  H.components = E.strings(Components);
+  E.align(8);
+  H.total_size = E.Bytes.size();
+  std::memcpy(E.Bytes.data(), &H, sizeof H);
+  return E.Bytes;
+}
+
+Manifest manifestFromView(const ManifestView &View) {
+  Manifest M;
+  M.Name = View.Name;
+  M.Target = std::string(targetName(View.Target));
+  M.Memory = View.Memory;
+  M.Args = View.Args;
+  for (const auto &KV : View.Env) {
+    auto Eq = KV.find('=');
+    M.Env.emplace_back(KV.substr(0, Eq), Eq == std::string::npos ? "" : KV.substr(Eq + 1));
+  }
+  for (uint64_t Bit = 1; Bit; Bit <<= 1)
+    if ((View.Features & Bit) && !featureName(Bit).empty())
+      M.Features[std::string(featureName(Bit))] = {};
+  M.ThreadsMax = View.ThreadsMax;
+  M.ThreadStack = View.ThreadStack;
+  for (const auto &N : View.Nets)
+    M.Nets.push_back({N.Name, N.DHCP, bigEndian(N.IPv4), N.Prefix, bigEndian(N.Gateway)});
+  M.Blocks = View.Blocks;
+  M.FSRoot = View.FSRoot;
+  return M;
+}
+
+llvm::Error writeNoteObject(const std::string &Path, const std::vector<uint8_t> &Desc) {
+  static const char NoteName[] = UK_NOTE_NAME;
+  static const char SectionNames[] = "\0.note.ukcpp\0.shstrtab";
+  constexpr uint32_t NoteNameOffset = 1, ShstrtabNameOffset = 13;
+
+  std::string Note;
+  Elf64_Nhdr N{sizeof NoteName, uint32_t(Desc.size()), UK_NOTE_MANIFEST};
+  Note.append(reinterpret_cast<const char *>(&N), sizeof N);
+  Note.append(NoteName, sizeof NoteName);
+  Note.resize((Note.size() + 3) & ~size_t(3));
+  Note.append(reinterpret_cast<const char *>(Desc.data()), Desc.size());
+  Note.resize((Note.size() + 3) & ~size_t(3));
+
+  Elf64_Ehdr H{};
+  std::memcpy(H.e_ident, ELFMAG, SELFMAG);
+  H.e_ident[EI_CLASS] = ELFCLASS64;
+  H.e_ident[EI_DATA] = ELFDATA2LSB;
+  H.e_ident[EI_VERSION] = EV_CURRENT;
+  H.e_type = ET_REL;
+  H.e_machine = EM_X86_64;
+  H.e_version = EV_CURRENT;
+  H.e_ehsize = sizeof H;
+  H.e_shentsize = sizeof(Elf64_Shdr);
+  H.e_shnum = 3;
+  H.e_shstrndx = 2;
+  uint64_t NoteAt = sizeof H;
+  uint64_t NamesAt = NoteAt + Note.size();
+  H.e_shoff = (NamesAt + sizeof SectionNames + 7) & ~uint64_t(7);
+
+  Elf64_Shdr Sections[3]{};
+  Sections[1].sh_name = NoteNameOffset;
+  Sections[1].sh_type = SHT_NOTE;
+  Sections[1].sh_flags = SHF_ALLOC;
+  Sections[1].sh_offset = NoteAt;
+  Sections[1].sh_size = Note.size();
+  Sections[1].sh_addralign = 4;
+  Sections[2].sh_name = ShstrtabNameOffset;
+  Sections[2].sh_type = SHT_STRTAB;
+  Sections[2].sh_offset = NamesAt;
+  Sections[2].sh_size = sizeof SectionNames;
+  Sections[2].sh_addralign = 1;
+
+  std::string Object(reinterpret_cast<const char *>(&H), sizeof H);
+  Object += Note;
+  Object.append(SectionNames, sizeof SectionNames);
+  Object.resize(H.e_shoff);
+  Object.append(reinterpret_cast<const char *>(Sections), sizeof Sections);
+
+  std::error_code EC;
+  llvm::raw_fd_ostream OS(Path, EC);
+  if (EC)
+    return makeError("cannot write '" + Path + "': " + EC.message());
+  OS << Object;
+  OS.close();
+  if (OS.has_error())
+    return makeError("cannot write '" + Path + "': " + OS.error().message());
+  return llvm::Error::success();
+}
+
+} // namespace ukcxx

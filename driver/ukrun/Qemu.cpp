@@ -1,0 +1,196 @@
+// Qemu: booting an image on QEMU's microvm machine (PVH), with KVM or TCG.
+//
+// The guest's standard output is the serial port, its standard error (and kernel
+// messages) a debugcon port, and its exit status a second debugcon port read through
+// a pipe; isa-debug-exit ends QEMU. (append=on: QEMU would truncate the descriptors,
+// which fails on pipes.) ukrun's own descriptors are handed to QEMU with
+// -add-fd, so QEMU writes straight to them and never touches the terminal.
+#include "Child.h"
+#include "Error.h"
+#include "Run.h"
+#include "Symbolizer.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace ukcxx {
+namespace {
+
+constexpr int StatusFd = 3, OutFd = 4, ErrFd = 5; // descriptors as QEMU sees them
+
+std::string chooseAccel(const RunRequest &R) {
+  if (R.Accel != "auto")
+    return R.Accel;
+  return kvmUsable() ? "kvm" : "tcg";
+}
+
+std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Accel) {
+  std::vector<std::string> KernelOptions;
+  int Ttys = (isatty(1) ? 2 : 0) | (isatty(2) ? 4 : 0);
+  if (Ttys)
+    KernelOptions.push_back("uk.tty=" + std::to_string(Ttys));
+  std::vector<std::string> Cmd = {
+      "qemu-system-x86_64",
+      "-M", "microvm,x-option-roms=off,acpi=off,rtc=on",
+      "-accel", Accel,
+      // Nested KVM cannot set MSR 0x10a for -cpu host, so that feature is left out.
+      "-cpu", Accel == "kvm" ? "host,-arch-capabilities" : "max",
+      "-m", std::to_string(R.Memory >> 20) + "M",
+      "-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
+      "-kernel", R.Image->path(),
+      "-append", bootCommandLine(KernelOptions, R.Args),
+      "-add-fd", "fd=" + std::to_string(OutFd) + ",set=1",
+      "-add-fd", "fd=" + std::to_string(ErrFd) + ",set=2",
+      "-add-fd", "fd=" + std::to_string(StatusFd) + ",set=3",
+      "-chardev", "file,id=out,path=/dev/fdset/1,append=on",
+      "-chardev", "file,id=err,path=/dev/fdset/2,append=on",
+      "-chardev", "file,id=status,path=/dev/fdset/3,append=on",
+      "-serial", "chardev:out",
+      "-device", "isa-debugcon,iobase=0xe9,chardev=err",
+      "-device", "isa-debugcon,iobase=0x402,chardev=status",
+      "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+  };
+  return Cmd;
+}
+
+/// Copies the guest's standard error to ours, naming the functions in fault reports.
+class ErrorRelay : public OutputRelay {
+public:
+  ErrorRelay(int Fd, const ImageFile &Image) : Fd(Fd), Symbols(Image) {}
+  int fd() const override { return Fd; }
+
+  bool pump() override {
+    char Buf[4096];
+    ssize_t N = read(Fd, Buf, sizeof Buf);
+    if (N <= 0) {
+      flush(true);
+      return false;
+    }
+    Pending.append(Buf, N);
+    flush(false);
+    return true;
+  }
+
+private:
+  int Fd;
+  Symbolizer Symbols;
+  std::string Pending;
+
+  /// Writes whole lines; a partial line waits only if it may be a kernel report.
+  void flush(bool All) {
+    size_t Start = 0;
+    for (size_t NL; (NL = Pending.find('\n', Start)) != std::string::npos; Start = NL + 1)
+      write(Symbols.annotate(Pending.substr(Start, NL + 1 - Start)));
+    std::string Rest = Pending.substr(Start);
+    if (All || Rest.compare(0, 6, std::string("ukc++:").substr(0, Rest.size())) != 0) {
+      write(Rest);
+      Rest.clear();
+    }
+    Pending = Rest;
+  }
+
+  static void write(const std::string &S) {
+    for (size_t Done = 0; Done < S.size();) {
+      ssize_t N = ::write(2, S.data() + Done, S.size() - Done);
+      if (N <= 0 && errno != EINTR)
+        return;
+      if (N > 0)
+        Done += N;
+    }
+  }
+};
+
+std::string quote(const std::string &Arg) {
+  bool Plain = !Arg.empty() && Arg.find_first_of(" '\"\\$`\t\n") == std::string::npos;
+  return Plain ? Arg : "'" + Arg + "'";
+}
+
+} // namespace
+
+int runOnQemu(const RunRequest &R) {
+  if (!R.Image->pvhEntry())
+    return failure("'" + R.Image->path() +
+                   "' cannot boot on QEMU: it has no PVH entry (built for "
+                   "--target=kvm?)");
+  if (findInPath("qemu-system-x86_64").empty())
+    return failure("QEMU is not installed (qemu-system-x86_64 is not in PATH); "
+                   "install Debian's qemu-system-x86 package");
+  std::string Accel = chooseAccel(R);
+  if (Accel != "kvm" && Accel != "tcg")
+    return failure("unknown accelerator '" + Accel + "' (valid: auto, kvm, tcg)");
+  if (Accel == "kvm" && !kvmUsable())
+    return failure("--accel=kvm: /dev/kvm cannot be opened (" +
+                   std::string(strerror(errno)) + ")");
+
+  int Status[2], Err[2];
+  if (pipe2(Status, O_CLOEXEC) || pipe2(Err, O_CLOEXEC))
+    return failure(std::string("pipe: ") + strerror(errno));
+  auto Cmd = qemuCommand(R, Accel);
+  if (R.Verbose) {
+    std::string Line;
+    for (const auto &A : Cmd)
+      Line += (Line.empty() ? "" : " ") + quote(A);
+    fprintf(stderr, "ukrun: %s\n", Line.c_str());
+  }
+  fflush(stdout);
+  int Pid;
+  try {
+    Pid = spawn(Cmd, {{StatusFd, Status[1]}, {OutFd, 1}, {ErrFd, Err[1]}});
+  } catch (const Error &E) {
+    return failure(E.what());
+  }
+  close(Status[1]);
+  close(Err[1]);
+  ErrorRelay Relay(Err[0], *R.Image);
+  ChildResult C = waitFor(Pid, R.Timeout, &Relay);
+  close(Err[0]);
+  unsigned char Record[2];
+  ssize_t N = read(Status[0], Record, sizeof Record);
+  close(Status[0]);
+
+  if (C.TimedOut) {
+    fprintf(stderr, "ukrun: timed out after %g s; the guest was stopped\n", R.Timeout);
+    return StatusTimeout;
+  }
+  if (N == 2) {
+    switch (Record[0]) {
+    case 0: // the program exited
+    case 1: // the program was killed; the guest reported why
+      return Record[1];
+    case 2:
+      fprintf(stderr, "ukrun: the guest kernel failed (see its message above)\n");
+      return StatusFailure;
+    }
+  }
+  if (C.Signaled)
+    return failure("QEMU was killed by signal " + std::to_string(C.Status));
+  if (C.Status == 0)
+    return failure("the guest reset the machine without reporting an exit status "
+                   "(a triple fault?)");
+  return failure("QEMU failed (exit status " + std::to_string(C.Status) +
+                 ") before the guest reported an exit status");
+}
+
+std::string bootCommandLine(const std::vector<std::string> &KernelOptions,
+                            const std::vector<std::string> &Args) {
+  std::string Line;
+  for (const auto &Option : KernelOptions)
+    Line += Option + " ";
+  Line += "--";
+  for (const auto &Arg : Args) {
+    Line += " ";
+    if (Arg.empty())
+      Line += "''";
+    for (char C : Arg) {
+      if (C == ' ' || C == '\'' || C == '\\')
+        Line += '\\';
+      Line += C;
+    }
+  }
+  return Line;
+}
+
+} // namespace ukcxx

@@ -1,0 +1,44 @@
+// Run: what ukrun was asked to do, and the pieces every hypervisor back end shares.
+#pragma once
+
+#include "ImageFile.h"
+#include "ManifestView.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ukcxx {
+
+/// ukrun's own exit statuses, beside the program's 0..255 (as coreutils' timeout).
+constexpr int StatusTimeout = 124;
+constexpr int StatusFailure = 125;
+
+struct RunRequest {
+  const ImageFile *Image = nullptr;
+  ManifestView Manifest;
+  std::vector<std::string> Args; // appended to the manifest's args
+  uint64_t Memory = 0;           // bytes; the manifest's unless --memory
+  double Timeout = 0;            // seconds; 0: none
+  std::string Accel = "auto";    // kvm, tcg or auto (QEMU only)
+  bool Verbose = false;
+};
+
+/// Runs the image on QEMU; returns ukrun's exit status.
+int runOnQemu(const RunRequest &R);
+
+/// Runs a --target=linux image as an ordinary process.
+int runAsProcess(const RunRequest &R);
+
+/// The boot command line: kernel options, "--", then the arguments, each quoted so
+/// that the guest splits them back exactly.
+std::string bootCommandLine(const std::vector<std::string> &KernelOptions,
+                            const std::vector<std::string> &Args);
+
+/// True if /dev/kvm can be opened for a VM.
+bool kvmUsable();
+
+/// Prints "ukrun: error: MESSAGE" and returns StatusFailure.
+int failure(const std::string &Message);
+
+} // namespace ukcxx

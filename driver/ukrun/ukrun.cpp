@@ -1,0 +1,111 @@
+// ukrun: boots a ukc++ image on the best hypervisor available, streams its console
+// and exits with the program's exit status.
+#include "Error.h"
+#include "Run.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace ukcxx {
+
+bool kvmUsable() {
+  int Fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+  if (Fd < 0)
+    return false;
+  close(Fd);
+  return true;
+}
+
+int failure(const std::string &Message) {
+  fprintf(stderr, "ukrun: error: %s\n", Message.c_str());
+  return StatusFailure;
+}
+
+namespace {
+
+uint64_t parseMemory(const std::string &Text) {
+  size_t Digits = 0;
+  while (Digits < Text.size() && isdigit(static_cast<unsigned char>(Text[Digits])))
+    ++Digits;
+  std::string Unit = Text.substr(Digits);
+  unsigned Shift = Unit == "Ki" ? 10 : Unit == "Mi" || Unit == "" ? 20 : Unit == "Gi" ? 30 : 99;
+  if (!Digits || Digits > 9 || Shift == 99)
+    throw Error("malformed --memory '" + Text + "' (write a size like 64Mi or 1Gi)");
+  uint64_t Bytes = std::stoull(Text.substr(0, Digits)) << Shift;
+  if (Bytes < (4ull << 20) || Bytes > (64ull << 30) || Bytes % (1 << 20))
+    throw Error("--memory " + Text + " must be whole MiB from 4Mi to 64Gi");
+  return Bytes;
+}
+
+} // namespace
+} // namespace ukcxx
+
+int main(int Argc, char **Argv) {
+  using namespace ukcxx;
+  CLI::App App{"ukrun: boots a ukc++ image and exits with its program's status"};
+  std::string ImagePath, Hypervisor = "auto", Accel = "auto", Memory;
+  std::vector<std::string> Args;
+  double Timeout = 0;
+  bool Verbose = false;
+  App.add_option("image", ImagePath, "the image to boot")->required();
+  App.add_option("args", Args, "arguments for the program (after --)");
+  App.add_option("--hypervisor", Hypervisor, "auto, qemu or process (--target=linux images)")
+      ->check(CLI::IsMember({"auto", "qemu", "kvm", "process"}));
+  App.add_option("--accel", Accel, "QEMU accelerator: auto, kvm or tcg")
+      ->check(CLI::IsMember({"auto", "kvm", "tcg"}));
+  App.add_option("--memory", Memory, "guest memory, overriding the manifest (like 256Mi)");
+  App.add_option("--timeout", Timeout, "stop the guest after this many seconds")
+      ->check(CLI::PositiveNumber);
+  App.add_flag("-v,--verbose", Verbose, "print the hypervisor command");
+  App.set_version_flag("--version", "ukrun version " UKCXX_VERSION);
+  // Everything after "--" belongs to the program, whatever it looks like.
+  int Split = Argc;
+  for (int I = 1; I < Argc; ++I)
+    if (std::string(Argv[I]) == "--") {
+      Split = I;
+      break;
+    }
+  try {
+    App.parse(Split, Argv);
+  } catch (const CLI::ParseError &E) {
+    int Status = App.exit(E);
+    return Status ? StatusFailure : 0;
+  }
+
+  try {
+    auto Image = ImageFile::open(ImagePath);
+    if (Image.manifestNote().empty())
+      return failure("'" + ImagePath + "' was not built by ukc++ (it has no manifest note)");
+    RunRequest R;
+    R.Image = &Image;
+    R.Manifest = ManifestView::decode(Image.manifestNote());
+    R.Args = Args;
+    R.Args.insert(R.Args.end(), Argv + std::min(Split + 1, Argc), Argv + Argc);
+    R.Memory = Memory.empty() ? R.Manifest.Memory : parseMemory(Memory);
+    R.Timeout = Timeout;
+    R.Accel = Accel;
+    R.Verbose = Verbose;
+    bool Linux = R.Manifest.Target == UK_TARGET_LINUX;
+    if (Hypervisor == "auto")
+      Hypervisor = Linux ? "process" : "qemu";
+    if (Hypervisor == "process") {
+      if (!Linux)
+        return failure("'" + ImagePath + "' is a unikernel image; only --target=linux "
+                       "images run as a process");
+      return runAsProcess(R);
+    }
+    if (Linux)
+      return failure("'" + ImagePath + "' was built with --target=linux: it runs as a "
+                     "process (--hypervisor=process), not on " + Hypervisor);
+    if (Hypervisor == "kvm")
+      return failure("the built-in KVM monitor is not available yet; use --hypervisor=qemu");
+    return runOnQemu(R);
+  } catch (const Error &E) {
+    return failure(E.what());
+  }
+}

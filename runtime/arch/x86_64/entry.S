@@ -1,0 +1,157 @@
+/* entry.S: every way into and out of the kernel on x86-64.
+ *
+ * Interrupts, exceptions and system calls all build the same struct TrapFrame
+ * (uk/cpu.h) on the kernel stack and call C++ (uk_trap, uk_syscall). Entries from
+ * ring 3 swap GS to reach the per-CPU area. */
+
+#define USER_CS (0x28 | 3)
+#define USER_DS (0x20 | 3)
+#define PERCPU_KERNEL_RSP 8
+#define PERCPU_USER_RSP 16
+
+        .macro SAVE_REGS
+        pushq %rax
+        pushq %rbx
+        pushq %rcx
+        pushq %rdx
+        pushq %rsi
+        pushq %rdi
+        pushq %rbp
+        pushq %r8
+        pushq %r9
+        pushq %r10
+        pushq %r11
+        pushq %r12
+        pushq %r13
+        pushq %r14
+        pushq %r15
+        .endm
+
+        .macro RESTORE_REGS
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %r11
+        popq %r10
+        popq %r9
+        popq %r8
+        popq %rbp
+        popq %rdi
+        popq %rsi
+        popq %rdx
+        popq %rcx
+        popq %rbx
+        popq %rax
+        .endm
+
+        .text
+
+/* One 16-byte stub per vector, in vector order, so that the stub of vector V is at
+ * uk_trap_stubs + 16 * V. Each pushes a zero error code where the CPU pushes none,
+ * then the vector number. */
+        .p2align 4
+        .globl uk_trap_stubs
+uk_trap_stubs:
+        .set v, 0
+        .rept 256
+        .p2align 4
+        .if (v == 8) || (v == 10) || (v == 11) || (v == 12) || (v == 13) || (v == 14) || (v == 17) || (v == 21) || (v == 29) || (v == 30)
+        .else
+        pushq $0
+        .endif
+        pushq $v
+        jmp trap_common
+        .set v, v + 1
+        .endr
+        /* Fails to assemble ("cannot move location counter backwards") if a stub
+         * is longer than 16 bytes. */
+        .org uk_trap_stubs + 16 * 256
+
+trap_common:
+        testb $3, 24(%rsp)              /* CS of the interrupted code */
+        jz 1f
+        swapgs
+1:      SAVE_REGS
+        movq %rsp, %rdi
+        cld
+        call uk_trap
+        .globl uk_trap_return
+uk_trap_return:
+        RESTORE_REGS
+        addq $16, %rsp                  /* vector, error */
+        testb $3, 8(%rsp)
+        jz 2f
+        swapgs
+2:      iretq
+
+/* The system call entry (MSR_LSTAR). Where the hypervisor does not promote a ring-3
+ * syscall to ring 0, fetching this page faults instead and uk_trap completes the
+ * call from the page fault (see traps.cpp). */
+        .p2align 6
+        .globl uk_syscall_entry
+uk_syscall_entry:
+        swapgs
+        movq %rsp, %gs:PERCPU_USER_RSP
+        movq %gs:PERCPU_KERNEL_RSP, %rsp
+        pushq $USER_DS
+        pushq %gs:PERCPU_USER_RSP
+        pushq %r11                      /* user RFLAGS */
+        pushq $USER_CS
+        pushq %rcx                      /* user RIP */
+        pushq $0
+        pushq $0x100                    /* SyscallVector */
+        SAVE_REGS
+        movq %rsp, %rdi
+        call uk_syscall
+        RESTORE_REGS
+        addq $16, %rsp
+        /* sysretq only to a canonical user address; anything else returns by iretq
+         * (sysretq to a non-canonical RIP would fault in ring 0 on Intel CPUs). */
+        movq (%rsp), %rcx
+        movq %rcx, %r11
+        sarq $47, %r11
+        jnz 3f
+        movq 16(%rsp), %r11
+        movq 24(%rsp), %rsp
+        swapgs
+        sysretq
+3:      swapgs
+        iretq
+
+/* uk_enter_user(rip, rsp): first entry into the program, with every register zero
+ * as Linux leaves them for a new process. */
+        .globl uk_enter_user
+uk_enter_user:
+        pushq $USER_DS
+        pushq %rsi
+        pushq $0x202                    /* IF */
+        pushq $USER_CS
+        pushq %rdi
+        xorl %eax, %eax
+        xorl %ebx, %ebx
+        xorl %ecx, %ecx
+        xorl %edx, %edx
+        xorl %esi, %esi
+        xorl %edi, %edi
+        xorl %ebp, %ebp
+        xorl %r8d, %r8d
+        xorl %r9d, %r9d
+        xorl %r10d, %r10d
+        xorl %r11d, %r11d
+        xorl %r12d, %r12d
+        xorl %r13d, %r13d
+        xorl %r14d, %r14d
+        xorl %r15d, %r15d
+        swapgs
+        iretq
+
+        .section .bss.uk_stacks, "aw", @nobits
+        .p2align 12
+        .globl uk_boot_stack, uk_boot_stack_top
+uk_boot_stack:
+        .skip 16384
+uk_boot_stack_top:
+        .globl uk_ist_stacks
+uk_ist_stacks:
+        .skip 8192

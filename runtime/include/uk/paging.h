@@ -1,0 +1,51 @@
+// paging.h: x86-64 4-level page tables: the kernel's one address space.
+#pragma once
+
+#include "uk/base.h"
+
+namespace uk {
+
+// Page table entry bits.
+constexpr uint64_t PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_PWT = 8, PTE_PCD = 16,
+                   PTE_A = 32, PTE_D = 64, PTE_PS = 128, PTE_G = 256,
+                   PTE_NX = 1ull << 63;
+constexpr uint64_t PTE_ADDR = 0x000ffffffffff000ull;
+/// Software bit: a PROT_NONE page. Not present to the CPU, but it owns its frame.
+constexpr uint64_t PTE_NONE = 1ull << 9;
+
+/// Where all guest-physical memory is mapped for the kernel (supervisor, RW, NX).
+constexpr uint64_t DirectMapBase = 0xffff800000000000ull;
+
+/// Protection of a mapping, independent of the page-table format.
+enum Prot : unsigned { ProtRead = 1, ProtWrite = 2, ProtExec = 4, ProtUser = 8 };
+
+uint64_t pte_flags(unsigned prot);
+
+/// The kernel's view of physical memory: before the final page tables are live,
+/// physical addresses are identity-mapped; after, they are at DirectMapBase.
+void *phys_to_virt(uint64_t phys);
+
+/// Builds the final page tables (image segments with their protections, the direct
+/// map of RAM) and switches to them. Called once at boot, unless a monitor did it.
+void paging_setup(uint64_t ram_top);
+
+/// Uses the page tables a monitor prepared (their root is in CR3).
+void paging_adopt(uint64_t ram_top);
+
+/// Maps [Virt, Virt+Size) to freshly allocated zeroed memory. Uses 2 MiB pages where
+/// Virt and Size allow. Returns false (mapping nothing) when memory runs out.
+bool map_anonymous(uint64_t virt, uint64_t size, unsigned prot);
+
+/// Unmaps [Virt, Virt+Size) and frees the memory behind it.
+void unmap(uint64_t virt, uint64_t size);
+
+/// Changes the protection of the mapped pages in [Virt, Virt+Size).
+void protect(uint64_t virt, uint64_t size, unsigned prot);
+
+/// Moves the mappings of [From, From+Size) to To (no copying of data).
+void move_mappings(uint64_t from, uint64_t to, uint64_t size);
+
+/// Maps one 4 KiB page at Virt to a fresh zeroed frame; false if memory ran out.
+bool map_page(uint64_t virt, unsigned prot);
+
+} // namespace uk

@@ -1,0 +1,57 @@
+// platform.h: what the hypervisor platform gives the kernel (chosen at the entry point).
+#pragma once
+
+#include "uk/base.h"
+
+namespace uk {
+
+/// A range of guest-physical RAM.
+struct MemoryRange {
+  uint64_t base, size;
+};
+
+/// What the boot entry learnt about the machine; filled before kernel_main().
+struct BootInfo {
+  static constexpr int MaxRanges = 16;
+  MemoryRange ram[MaxRanges];
+  int ram_count = 0;
+  const char *cmdline = nullptr; // the hypervisor's command line (kernel memory), or null
+  uint64_t tsc_hz = 0;           // 0: the kernel calibrates
+  int64_t wall_ns = 0;           // realtime (ns since the epoch) at tsc_at_wall
+  uint64_t tsc_at_wall = 0;
+  bool cpu_ready = false;        // page tables, GDT, IDT, TSS, MSRs already set
+  uint8_t ttys = 0;              // bit N: the host's fd N is a terminal
+};
+
+/// How the run ended, as the platform reports it to the host (ukrun).
+enum class ExitKind : uint8_t {
+  Exit = 0,   // the program exited; status is its exit status
+  Signal = 1, // the program was killed (fault, abort); status is 128 + signal
+  Panic = 2,  // the kernel failed
+};
+
+/// Console streams: what the program writes to fd 1 and to fd 2. Kernel messages go
+/// to Err, so that the program's standard output stays exactly its own.
+enum class Stream : int { Out = 1, Err = 2 };
+
+/// A hypervisor platform. One image may contain several (the x86_64 target has the
+/// built-in monitor's and QEMU's); the entry point that ran picks one.
+struct Platform {
+  const char *name;
+  /// Writes a whole buffer to a console stream, in as few exits as the platform allows.
+  void (*console_write)(Stream stream, const char *data, size_t len);
+  /// Reads console input; returns bytes read, 0 at end of input.
+  long (*console_read)(char *data, size_t len);
+  /// Ends the guest, telling the host how.
+  void (*exit)(ExitKind kind, int status); // does not return
+  /// Calibrates the TSC when the boot entry could not tell its frequency.
+  uint64_t (*tsc_hz)();
+  /// Reads the wall clock: nanoseconds since the epoch, or -1.
+  int64_t (*wall_clock_ns)();
+};
+
+extern const Platform *platform;
+
+[[noreturn]] void kernel_main(BootInfo &boot);
+
+} // namespace uk

@@ -1,0 +1,15 @@
+// time.h: the kernel's clocks, all derived from the TSC.
+#pragma once
+
+#include "uk/platform.h"
+
+namespace uk {
+
+void time_init(BootInfo &boot);
+uint64_t monotonic_ns();
+int64_t realtime_ns();
+uint64_t tsc_hz();
+/// The TSC value Ns nanoseconds after boot.
+uint64_t tsc_at(uint64_t monotonic);
+
+} // namespace uk

@@ -1,0 +1,40 @@
+// vm.h: the program's address space: image, heap (brk), mappings (mmap), stack.
+#pragma once
+
+#include "uk/paging.h"
+
+namespace uk {
+
+constexpr uint64_t UserTop = 0x0000800000000000ull;
+constexpr uint64_t StackTop = 0x00007ffffffff000ull;
+constexpr uint64_t StackReserve = 8 * MiB; // as RLIMIT_STACK on Linux
+constexpr uint64_t StackInitial = 128 * KiB; // mapped at start; the rest on demand
+constexpr uint64_t MmapTop = 0x00007f0000000000ull;
+
+/// Records the program image's segments and sets the heap start after BrkStart.
+void vm_init(uint64_t brk_start);
+
+/// True if [Addr, Addr+Len) lies in the program's mappings, all allowing Prot
+/// (ProtRead, ProtWrite). System calls check every pointer with this.
+bool user_ok(uint64_t addr, uint64_t len, unsigned prot);
+/// Like user_ok for a NUL-terminated string of at most Max bytes; returns its length
+/// or -1.
+long user_strlen(const char *s, size_t max);
+
+uint64_t vm_brk(uint64_t new_end);
+long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace);
+long vm_munmap(uint64_t addr, uint64_t len);
+long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
+long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_move,
+               bool fixed, uint64_t new_addr);
+long vm_discard(uint64_t addr, uint64_t len); // MADV_DONTNEED: pages read as zero
+
+/// Maps the main stack's first pages; returns its top.
+uint64_t vm_stack_init();
+/// True if Addr is in the guard page under the main stack.
+bool vm_is_stack_guard(uint64_t addr);
+
+/// Says, once, why a mapping could not be made (which sizes, how much is left).
+void report_out_of_memory(const char *what, uint64_t bytes);
+
+} // namespace uk

@@ -1,0 +1,39 @@
+// main.cpp: the boot sequence shared by every platform, from BootInfo to the program.
+#include "uk/cpu.h"
+#include "uk/manifest.h"
+#include "uk/memory.h"
+#include "uk/paging.h"
+#include "uk/platform.h"
+#include "uk/process.h"
+#include "uk/time.h"
+#include "uk/vm.h"
+
+#include <elf.h>
+
+extern "C" const Elf64_Ehdr __ehdr_start;
+extern "C" char __uk_kernel_end[];
+
+namespace uk {
+
+const Platform *platform;
+
+[[noreturn]] void kernel_main(BootInfo &boot) {
+  cpu_setup(boot.cpu_ready);
+  uint64_t image_start = align_down(reinterpret_cast<uint64_t>(&__ehdr_start), PageSize);
+  uint64_t image_end = reinterpret_cast<uint64_t>(__uk_kernel_end);
+  uint64_t ram_top = 0;
+  for (int i = 0; i < boot.ram_count; ++i)
+    if (boot.ram[i].base + boot.ram[i].size > ram_top)
+      ram_top = boot.ram[i].base + boot.ram[i].size;
+  frames_init(boot, image_start, image_end);
+  if (boot.cpu_ready)
+    paging_adopt(ram_top);
+  else
+    paging_setup(ram_top);
+  manifest_init();
+  time_init(boot);
+  vm_init(image_end);
+  start_program(boot);
+}
+
+} // namespace uk

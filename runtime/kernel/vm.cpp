@@ -1,0 +1,343 @@
+// vm.cpp: the program's address space as a sorted list of regions, each eagerly
+// backed by memory (demand paging would cost a kernel entry per page; only the main
+// stack grows on demand, as on Linux).
+#include "uk/vm.h"
+
+#include "uk/memory.h"
+#include "uk/print.h"
+
+#include <asm-generic/errno.h>
+#include <elf.h>
+
+extern "C" const Elf64_Ehdr __ehdr_start;
+extern "C" char __uk_kernel_start[];
+
+namespace uk {
+namespace {
+
+struct Region {
+  uint64_t start, end;
+  unsigned prot;
+};
+
+constexpr int MaxRegions = 4096;
+Region regions[MaxRegions];
+int region_count;
+
+uint64_t brk_start, brk_end;   // the heap: [brk_start, brk_end), mapped page-aligned
+uint64_t brk_mapped;
+constexpr uint64_t StackLow = StackTop - StackReserve;
+uint64_t stack_mapped_low;      // lowest mapped page of the main stack
+
+int find(uint64_t addr) {
+  int lo = 0, hi = region_count;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (regions[mid].end <= addr)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo; // first region ending after addr
+}
+
+bool insert(uint64_t start, uint64_t end, unsigned prot) {
+  if (region_count == MaxRegions)
+    return false;
+  int i = find(start);
+  for (int j = region_count; j > i; --j)
+    regions[j] = regions[j - 1];
+  regions[i] = {start, end, prot};
+  ++region_count;
+  return true;
+}
+
+/// Removes [Start, End) from the region list, splitting regions that straddle it.
+bool carve(uint64_t start, uint64_t end) {
+  for (int i = find(start); i < region_count && regions[i].start < end;) {
+    Region r = regions[i];
+    if (r.start < start && r.end > end) {
+      regions[i].end = start;
+      if (!insert(end, r.end, r.prot))
+        return false;
+      return true;
+    }
+    if (r.start < start) {
+      regions[i].end = start;
+      ++i;
+    } else if (r.end > end) {
+      regions[i].start = end;
+      ++i;
+    } else {
+      for (int j = i; j + 1 < region_count; ++j)
+        regions[j] = regions[j + 1];
+      --region_count;
+    }
+  }
+  return true;
+}
+
+bool overlaps(uint64_t start, uint64_t end) {
+  int i = find(start);
+  return i < region_count && regions[i].start < end;
+}
+
+/// The highest free range of Len bytes below MmapTop, aligned to Align, leaving the
+/// first GiB above the heap's start for the heap to grow.
+uint64_t find_free(uint64_t len, uint64_t align) {
+  uint64_t floor_min = brk_start + 1 * GiB;
+  uint64_t top = MmapTop;
+  for (int i = region_count - 1;; --i) {
+    if (i >= 0 && regions[i].start >= top)
+      continue;
+    uint64_t floor = i >= 0 && regions[i].end > floor_min ? regions[i].end : floor_min;
+    if (top > floor && top - floor >= len) {
+      uint64_t at = align_down(top - len, align);
+      if (at >= floor)
+        return at;
+    }
+    if (i < 0 || regions[i].end <= floor_min)
+      return 0;
+    top = regions[i].start;
+  }
+}
+
+unsigned user_prot(unsigned prot) { return (prot & (ProtRead | ProtWrite | ProtExec)) | ProtUser; }
+
+} // namespace
+
+void vm_init(uint64_t image_end) {
+  auto *phdrs = reinterpret_cast<const Elf64_Phdr *>(
+      reinterpret_cast<const char *>(&__ehdr_start) + __ehdr_start.e_phoff);
+  uint64_t kernel_start = reinterpret_cast<uint64_t>(__uk_kernel_start);
+  for (unsigned i = 0; i < __ehdr_start.e_phnum; ++i) {
+    const Elf64_Phdr &p = phdrs[i];
+    if (p.p_type != PT_LOAD || p.p_vaddr >= kernel_start)
+      continue;
+    unsigned prot = ProtRead | (p.p_flags & PF_W ? ProtWrite : 0) |
+                    (p.p_flags & PF_X ? ProtExec : 0);
+    insert(align_down(p.p_vaddr, PageSize), align_up(p.p_vaddr + p.p_memsz, PageSize),
+           user_prot(prot));
+  }
+  // The heap starts past the kernel, on a fresh 2 MiB boundary so that it can grow
+  // with large pages.
+  brk_start = brk_end = brk_mapped = align_up(image_end, LargePageSize);
+}
+
+bool user_ok(uint64_t addr, uint64_t len, unsigned prot) {
+  if (addr >= UserTop || len > UserTop - addr)
+    return false;
+  uint64_t end = addr + len;
+  if (len == 0)
+    return true;
+  for (int i = find(addr); i < region_count && addr < end; ++i) {
+    const Region &r = regions[i];
+    if (r.start > addr || (r.prot & prot) != prot)
+      return false;
+    addr = r.end;
+  }
+  return addr >= end;
+}
+
+long user_strlen(const char *s, size_t max) {
+  uint64_t addr = reinterpret_cast<uint64_t>(s);
+  int i = find(addr);
+  if (i >= region_count || regions[i].start > addr || !(regions[i].prot & ProtRead))
+    return -1;
+  for (size_t n = 0; n < max; ++n) {
+    if (addr + n >= regions[i].end) {
+      ++i;
+      if (i >= region_count || regions[i].start != addr + n ||
+          !(regions[i].prot & ProtRead))
+        return -1;
+    }
+    if (!s[n])
+      return long(n);
+  }
+  return -1;
+}
+
+uint64_t vm_brk(uint64_t new_end) {
+  if (new_end < brk_start)
+    return brk_end;
+  uint64_t want = align_up(new_end, PageSize);
+  if (want > brk_mapped) {
+    if (overlaps(brk_mapped, want))
+      return brk_end;
+    if (!map_anonymous(brk_mapped, want - brk_mapped, user_prot(ProtRead | ProtWrite))) {
+      report_out_of_memory("the heap (brk)", want - brk_mapped);
+      return brk_end;
+    }
+    carve(brk_start, brk_mapped);
+    insert(brk_start, want, user_prot(ProtRead | ProtWrite));
+    brk_mapped = want;
+  } else if (want < brk_mapped) {
+    unmap(want, brk_mapped - want);
+    carve(want, brk_mapped);
+    brk_mapped = want;
+  }
+  brk_end = new_end;
+  return brk_end;
+}
+
+long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace) {
+  if (len == 0 || len > UserTop)
+    return -EINVAL;
+  len = align_up(len, PageSize);
+  if (fixed) {
+    if (!is_aligned(addr, PageSize) || addr >= UserTop || len > UserTop - addr)
+      return -EINVAL;
+    if (overlaps(addr, addr + len)) {
+      if (noreplace)
+        return -EEXIST;
+      vm_munmap(addr, len);
+    }
+  } else {
+    addr = find_free(len, len >= LargePageSize ? LargePageSize : PageSize);
+    if (!addr)
+      return -ENOMEM;
+  }
+  if (!map_anonymous(addr, len, user_prot(prot))) {
+    report_out_of_memory("mmap", len);
+    return -ENOMEM;
+  }
+  if (!insert(addr, addr + len, user_prot(prot))) {
+    unmap(addr, len);
+    return -ENOMEM;
+  }
+  return long(addr);
+}
+
+long vm_munmap(uint64_t addr, uint64_t len) {
+  if (!is_aligned(addr, PageSize) || len == 0 || addr >= UserTop || len > UserTop - addr)
+    return -EINVAL;
+  len = align_up(len, PageSize);
+  for (int i = find(addr); i < region_count && regions[i].start < addr + len; ++i) {
+    uint64_t s = regions[i].start > addr ? regions[i].start : addr;
+    uint64_t e = regions[i].end < addr + len ? regions[i].end : addr + len;
+    unmap(s, e - s);
+  }
+  carve(addr, addr + len);
+  return 0;
+}
+
+long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot) {
+  if (!is_aligned(addr, PageSize))
+    return -EINVAL;
+  len = align_up(len, PageSize);
+  if (!user_ok(addr, len, ProtUser))
+    return -ENOMEM;
+  // Rebuild the regions covering the range with the new protection.
+  if (!carve(addr, addr + len) || !insert(addr, addr + len, user_prot(prot)))
+    return -ENOMEM;
+  protect(addr, len, user_prot(prot));
+  return 0;
+}
+
+long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_move,
+               bool fixed, uint64_t new_addr) {
+  if (!is_aligned(old_addr, PageSize) || new_len == 0)
+    return -EINVAL;
+  old_len = align_up(old_len, PageSize);
+  new_len = align_up(new_len, PageSize);
+  int i = find(old_addr);
+  if (i >= region_count || regions[i].start > old_addr || regions[i].end < old_addr + old_len)
+    return -EFAULT;
+  unsigned prot = regions[i].prot;
+  if (new_len <= old_len && !fixed) {
+    vm_munmap(old_addr + new_len, old_len - new_len);
+    return long(old_addr);
+  }
+  // Grow in place when the pages after the mapping are free.
+  if (!fixed && !overlaps(old_addr + old_len, old_addr + new_len) &&
+      old_addr + new_len <= UserTop) {
+    if (!map_anonymous(old_addr + old_len, new_len - old_len, prot)) {
+      report_out_of_memory("mremap", new_len - old_len);
+      return -ENOMEM;
+    }
+    insert(old_addr + old_len, old_addr + new_len, prot);
+    return long(old_addr);
+  }
+  if (!may_move)
+    return -ENOMEM;
+  uint64_t to = fixed ? new_addr : find_free(new_len, new_len >= LargePageSize ? LargePageSize : PageSize);
+  if (!to || !is_aligned(to, PageSize))
+    return fixed ? -EINVAL : -ENOMEM;
+  if (fixed)
+    vm_munmap(to, new_len);
+  uint64_t keep = old_len < new_len ? old_len : new_len;
+  if (new_len > keep && !map_anonymous(to + keep, new_len - keep, prot)) {
+    report_out_of_memory("mremap", new_len - keep);
+    return -ENOMEM;
+  }
+  // Moving page-table entries moves the data without copying it.
+  move_mappings(old_addr, to, keep);
+  if (old_len > keep)
+    unmap(old_addr + keep, old_len - keep);
+  carve(old_addr, old_addr + old_len);
+  insert(to, to + new_len, prot);
+  return long(to);
+}
+
+long vm_discard(uint64_t addr, uint64_t len) {
+  if (!is_aligned(addr, PageSize))
+    return -EINVAL;
+  len = align_up(len, PageSize);
+  int i = find(addr);
+  if (!user_ok(addr, len, ProtUser))
+    return -ENOMEM;
+  unsigned prot = regions[i].prot;
+  unmap(addr, len);
+  if (!map_anonymous(addr, len, prot)) {
+    report_out_of_memory("madvise", len);
+    return -ENOMEM;
+  }
+  return 0;
+}
+
+uint64_t vm_stack_init() {
+  stack_mapped_low = StackTop - StackInitial;
+  if (!map_anonymous(stack_mapped_low, StackInitial, user_prot(ProtRead | ProtWrite)))
+    PANIC("no memory for the program's stack");
+  // The whole reserve is a region: pages below stack_mapped_low appear on first touch.
+  insert(StackLow, StackTop, user_prot(ProtRead | ProtWrite));
+  return StackTop;
+}
+
+bool vm_is_stack_guard(uint64_t addr) {
+  return addr < StackLow && addr >= StackLow - 64 * KiB;
+}
+
+bool handle_user_page_fault(uint64_t address, uint64_t error) {
+  bool not_present = !(error & 1);
+  if (!not_present || address < StackLow || address >= stack_mapped_low)
+    return false;
+  uint64_t page = align_down(address, PageSize);
+  // Map everything between the fault and the stack's mapped part: a stack that
+  // grows by a page at a time would otherwise fault on each page.
+  uint64_t from = page < stack_mapped_low - 64 * KiB ? page : stack_mapped_low - 64 * KiB;
+  if (from < StackLow)
+    from = StackLow;
+  for (uint64_t p = from; p < stack_mapped_low; p += PageSize)
+    if (!map_page(p, user_prot(ProtRead | ProtWrite))) {
+      report_out_of_memory("the stack", stack_mapped_low - p);
+      return false;
+    }
+  stack_mapped_low = from;
+  return true;
+}
+
+void report_out_of_memory(const char *what, uint64_t bytes) {
+  // Once per run: an allocator that fails one way tries others (glibc's malloc tries
+  // mmap, brk, then mmap again), and the first failure is the one that explains.
+  static bool reported;
+  if (reported)
+    return;
+  reported = true;
+  MemoryStats m = memory_stats();
+  print("ukc++: out of memory: cannot map %lu KiB for %s; %lu KiB of %lu KiB free "
+        "(raise 'memory' in unikernel.yaml, or ukrun --memory)\n",
+        bytes / KiB, what, m.free / KiB, m.total / KiB);
+}
+
+} // namespace uk

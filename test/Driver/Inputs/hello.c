@@ -1,0 +1,3 @@
+#include <stdio.h>
+#define GREETING "hello"
+int main(void) { puts(GREETING); return 0; }

@@ -1,0 +1,56 @@
+# lit.cfg.py: configuration shared by every lit suite (Driver, LinkerScripts, Boot, ABI).
+# Run through ctest, which passes --param build=<cmake build dir>.
+import os
+import subprocess
+
+import lit.formats
+
+config.name = "ukc++"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".test", ".c", ".cpp"]
+config.excludes = ["Inputs", "lit.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+
+build = lit_config.params.get("build")
+if not build:
+    lit_config.fatal("run through ctest, or pass --param build=<cmake build dir>")
+build = os.path.abspath(build)
+config.test_exec_root = os.path.join(build, "test")
+
+llvm_bin = "/usr/lib/llvm-19/bin"
+config.environment["PATH"] = os.pathsep.join(
+    [os.path.join(build, "bin"), llvm_bin, config.environment.get("PATH", os.environ["PATH"])])
+config.environment["HOME"] = os.environ.get("HOME", "/tmp")
+for var in ("TMPDIR", "LIBRARY_PATH"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+bin_dir = os.path.join(build, "bin")
+config.substitutions.append(("%ukcxx", os.path.join(bin_dir, "ukc++")))
+config.substitutions.append(("%ukcc", os.path.join(bin_dir, "ukcc")))
+config.substitutions.append(("%ukrun", os.path.join(bin_dir, "ukrun")))
+config.substitutions.append(("%clangxx", os.path.join(llvm_bin, "clang++")))
+config.substitutions.append(("%clang", os.path.join(llvm_bin, "clang")))
+config.substitutions.append(("%runtime", os.path.join(build, "lib", "ukc++")))
+config.substitutions.append(("%python", "python3"))
+config.substitutions.append(("%expect-status", "python3 " + os.path.join(
+    config.test_source_root, "expect_status.py")))
+def kvm_usable():
+    try:
+        os.close(os.open("/dev/kvm", os.O_RDWR))
+        return True
+    except OSError:
+        return False
+
+
+if kvm_usable():
+    config.available_features.add("kvm")
+
+# The native-versus-unikernel comparison, on TCG always and on KVM where it works.
+accels = "tcg,kvm" if kvm_usable() else "tcg"
+config.substitutions.append(("%compare", "python3 " + os.path.join(
+    config.test_source_root, "ABI", "compare.py") + " --build " + build +
+    " --accel " + accels))
+if subprocess.run(["sh", "-c", "command -v qemu-system-x86_64"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("qemu")

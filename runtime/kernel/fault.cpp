@@ -1,7 +1,6 @@
 // fault.cpp: a program fault becomes one clear report and status 128 + signal.
 #include "uk/print.h"
 #include "uk/process.h"
-#include "uk/symbols.h"
 #include "uk/trap.h"
 #include "uk/vm.h"
 
@@ -38,12 +37,9 @@ const char *signal_name(int signal) {
   }
 }
 
+/// One line of a report; ukrun appends the function name from the image's symbols.
 void print_location(const char *label, uint64_t address) {
-  uint64_t offset;
-  if (const char *name = symbolize(address, &offset))
-    print("ukc++:   %s %#lx <%s+%#lx>\n", label, address, name, offset);
-  else
-    print("ukc++:   %s %#lx\n", label, address);
+  print("ukc++:   %s %#lx\n", label, address);
 }
 
 bool in_program_text(uint64_t address) {

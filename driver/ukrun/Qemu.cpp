@@ -24,7 +24,11 @@ constexpr int StatusFd = 3, OutFd = 4, ErrFd = 5; // descriptors as QEMU sees th
 std::string chooseAccel(const RunRequest &R) {
   if (R.Accel != "auto")
     return R.Accel;
-  return kvmUsable() ? "kvm" : "tcg";
+  if (!kvmUsable())
+    return "tcg";
+  // With the CPU's virtualization extensions KVM is faster for everything; with a
+  // software KVM it depends, so it is measured once per host boot (Accel.cpp).
+  return kvmHardwareAssisted() ? "kvm" : measuredAccel(R.Verbose);
 }
 
 std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Accel) {
@@ -32,6 +36,11 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
   int Ttys = (isatty(1) ? 2 : 0) | (isatty(2) ? 4 : 0);
   if (Ttys)
     KernelOptions.push_back("uk.tty=" + std::to_string(Ttys));
+  // Under TCG the guest's TSC is the host's: telling its rate spares the guest a
+  // calibration against the PIT (KVM guests read it from kvmclock).
+  if (Accel == "tcg")
+    if (uint64_t Hz = hostTscHz())
+      KernelOptions.push_back("uk.tsc_khz=" + std::to_string(Hz / 1000));
   std::vector<std::string> Cmd = {
       "qemu-system-x86_64",
       "-M", "microvm,x-option-roms=off,acpi=off,rtc=on",

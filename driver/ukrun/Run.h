@@ -1,6 +1,7 @@
 // Run: what ukrun was asked to do, and the pieces every hypervisor back end shares.
 #pragma once
 
+#include "Host.h"
 #include "ImageFile.h"
 #include "ManifestView.h"
 
@@ -27,6 +28,13 @@ struct RunRequest {
 /// Runs the image on QEMU; returns ukrun's exit status.
 int runOnQemu(const RunRequest &R);
 
+/// The QEMU accelerator that runs an ordinary program faster on this machine:
+/// the runtime's probe image timed under TCG and KVM, once per host boot (cached).
+std::string measuredAccel(bool Verbose);
+
+/// Boots Image on QEMU with Accel, output discarded; returns seconds, or -1.
+double timeQemuRun(const std::string &Image, const std::string &Accel);
+
 /// Runs a --target=linux image as an ordinary process.
 int runAsProcess(const RunRequest &R);
 
@@ -34,9 +42,6 @@ int runAsProcess(const RunRequest &R);
 /// that the guest splits them back exactly.
 std::string bootCommandLine(const std::vector<std::string> &KernelOptions,
                             const std::vector<std::string> &Args);
-
-/// True if /dev/kvm can be opened for a VM.
-bool kvmUsable();
 
 /// Prints "ukrun: error: MESSAGE" and returns StatusFailure.
 int failure(const std::string &Message);

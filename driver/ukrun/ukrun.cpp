@@ -13,14 +13,6 @@
 
 namespace ukcxx {
 
-bool kvmUsable() {
-  int Fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-  if (Fd < 0)
-    return false;
-  close(Fd);
-  return true;
-}
-
 int failure(const std::string &Message) {
   fprintf(stderr, "ukrun: error: %s\n", Message.c_str());
   return StatusFailure;

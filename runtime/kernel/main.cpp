@@ -17,7 +17,34 @@ namespace uk {
 
 const Platform *platform;
 
+namespace {
+
+/// Reads the kernel options ("uk.NAME=VALUE", before "--") of the boot command line.
+void read_kernel_options(BootInfo &boot) {
+  for (const char *p = boot.cmdline; p && *p;) {
+    while (*p == ' ')
+      ++p;
+    if (p[0] == '-' && p[1] == '-' && (p[2] == ' ' || !p[2]))
+      break;
+    uint64_t value = 0;
+    auto number = [&](const char *at) {
+      for (; *at >= '0' && *at <= '9'; ++at)
+        value = value * 10 + uint64_t(*at - '0');
+      return value;
+    };
+    if (!memcmp(p, "uk.tty=", 7))
+      boot.ttys = uint8_t(number(p + 7));
+    else if (!memcmp(p, "uk.tsc_khz=", 11) && !boot.tsc_hz)
+      boot.tsc_hz = number(p + 11) * 1000;
+    while (*p && *p != ' ')
+      ++p;
+  }
+}
+
+} // namespace
+
 [[noreturn]] void kernel_main(BootInfo &boot) {
+  read_kernel_options(boot);
   cpu_setup(boot.cpu_ready);
   uint64_t image_start = align_down(reinterpret_cast<uint64_t>(&__ehdr_start), PageSize);
   uint64_t image_end = reinterpret_cast<uint64_t>(__uk_kernel_end);

@@ -5,6 +5,7 @@
 #include "uk/cpu.h"
 #include "uk/manifest.h"
 #include "uk/print.h"
+#include "uk/time.h"
 #include "uk/vm.h"
 
 #include <elf.h>
@@ -103,20 +104,16 @@ uint8_t console_ttys() { return ttys; }
     memcpy(cmdline_copy, boot.cmdline, len + 1);
     static char *words[MaxArgs];
     int n = split_cmdline(cmdline_copy, words, MaxArgs);
-    int first_arg = 0;
+    int first_arg = 0; // words before "--" are kernel options (kernel/main.cpp)
     for (int i = 0; i < n; ++i)
       if (words[i][0] == '-' && words[i][1] == '-' && !words[i][2]) {
         first_arg = i + 1;
-        for (int k = 0; k < i; ++k)
-          if (!memcmp(words[k], "uk.tty=", 7))
-            ttys = uint8_t(words[k][7] - '0');
         break;
       }
     for (int i = first_arg; i < n && argc < MaxArgs - 1; ++i)
       argv[argc++] = words[i];
   }
-  if (boot.ttys)
-    ttys = boot.ttys;
+  ttys = boot.ttys;
 
   uint64_t top = vm_stack_init();
   StackBuilder stack(top - 16);
@@ -149,6 +146,8 @@ uint8_t console_ttys() { return ttys; }
       {AT_CLKTCK, 100},
       {AT_PLATFORM, platform_string},
       {AT_EXECFN, execfn},
+      {UK_AT_BOOT_TSC, boot.tsc_at_entry},
+      {UK_AT_TSC_HZ, tsc_hz()},
       {AT_NULL, 0},
   };
   // argc, argv, NULL, envp, NULL, auxv: sized so that the final sp is 16-aligned.

@@ -328,7 +328,7 @@ UK_SYSCALL(stat) {
   return do_stat(path, reinterpret_cast<struct stat *>(args.a1));
 }
 
-UK_SYSCALL(lstat) { return sys_stat(args); }
+UK_SYSCALL(lstat) { return sys_stat(args.a0, args.a1, 0, 0, 0, 0); }
 
 UK_SYSCALL(openat) {
   long error;
@@ -351,12 +351,9 @@ UK_SYSCALL(faccessat) {
   return lookup(path, stream) ? 0 : -ENOENT;
 }
 
-UK_SYSCALL(faccessat2) { return sys_faccessat(args); }
+UK_SYSCALL(faccessat2) { return sys_faccessat(args.a0, args.a1, args.a2, 0, 0, 0); }
 
-UK_SYSCALL(access) {
-  SyscallArgs at = {uint64_t(AT_FDCWD), args.a0, args.a1, 0, 0, 0, args.frame};
-  return sys_faccessat(at);
-}
+UK_SYSCALL(access) { return sys_faccessat(uint64_t(AT_FDCWD), args.a0, args.a1, 0, 0, 0); }
 
 UK_SYSCALL(readlink) {
   long error;
@@ -380,10 +377,7 @@ UK_SYSCALL(readlink) {
   return long(len);
 }
 
-UK_SYSCALL(readlinkat) {
-  SyscallArgs plain = {args.a1, args.a2, args.a3, 0, 0, 0, args.frame};
-  return sys_readlink(plain);
-}
+UK_SYSCALL(readlinkat) { return sys_readlink(args.a1, args.a2, args.a3, 0, 0, 0); }
 
 UK_SYSCALL(ioctl) {
   File *f = file(args.a0);
@@ -480,8 +474,7 @@ UK_SYSCALL(dup2) {
   if (args.a0 == args.a1) {
       return file(args.a0) ? long(args.a1) : -EBADF;
   }
-  SyscallArgs three = {args.a0, args.a1, 0, 0, 0, 0, args.frame};
-  return sys_dup3(three);
+  return sys_dup3(args.a0, args.a1, 0, 0, 0, 0);
 }
 
 } // namespace uk

@@ -13,7 +13,7 @@
 
 namespace uk {
 
-__attribute__((weak)) UK_SYSCALL(futex) {
+UK_SYSCALL_WEAK(futex) {
   uint64_t op = args.a1 & FUTEX_CMD_MASK;
   switch (op) {
   case FUTEX_WAIT:

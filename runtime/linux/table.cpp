@@ -5,19 +5,24 @@
 
 namespace uk {
 
-#define X(nr, name) UK_SYSCALL(name) __attribute__((weak));
+#define X(nr, name) UK_SYSCALL_DECLARE(name) __attribute__((weak));
 #define HOLE(nr)
 #include "syscall_list.inc"
 #undef X
 #undef HOLE
 
-const SyscallHandler syscall_table[] = {
-#define X(nr, name) sys_##name,
+} // namespace uk
+
+// The table has room for every number below 512 that the entry code may look up.
+extern "C" const uk::SyscallHandler uk_syscall_table[512] = {
+#define X(nr, name) uk::sys_##name,
 #define HOLE(nr) nullptr,
 #include "syscall_list.inc"
 #undef X
 #undef HOLE
 };
+
+namespace uk {
 
 const char *const syscall_names[] = {
 #define X(nr, name) #name,
@@ -27,6 +32,6 @@ const char *const syscall_names[] = {
 #undef HOLE
 };
 
-const unsigned syscall_count = sizeof syscall_table / sizeof syscall_table[0];
+const unsigned syscall_count = sizeof syscall_names / sizeof syscall_names[0];
 
 } // namespace uk

@@ -73,6 +73,17 @@ void detect_features() {
     f.invariant_tsc = cpuid(0x80000007).edx & (1u << 8);
 }
 
+void set_idt_entry(unsigned v) {
+  uint64_t handler = reinterpret_cast<uint64_t>(uk_trap_stubs) + 16 * v;
+  IdtEntry &e = idt[v];
+  e.offset_low = handler & 0xffff;
+  e.selector = KERNEL_CS;
+  e.ist = v == 8 ? IST_DOUBLE_FAULT : v == 2 ? IST_NMI : 0;
+  e.type = 0x8e; // present, ring 0, interrupt gate
+  e.offset_mid = (handler >> 16) & 0xffff;
+  e.offset_high = handler >> 32;
+}
+
 void load_tables() {
   uint64_t base = reinterpret_cast<uint64_t>(&tss);
   uint64_t limit = sizeof(Tss) - 1;
@@ -83,17 +94,10 @@ void load_tables() {
   tss.ist[IST_DOUBLE_FAULT - 1] = reinterpret_cast<uint64_t>(uk_ist_stacks) + 4096;
   tss.ist[IST_NMI - 1] = reinterpret_cast<uint64_t>(uk_ist_stacks) + 8192;
 
-  uint64_t stubs = reinterpret_cast<uint64_t>(uk_trap_stubs);
-  for (unsigned v = 0; v < 256; ++v) {
-    uint64_t handler = stubs + 16 * v;
-    IdtEntry &e = idt[v];
-    e.offset_low = handler & 0xffff;
-    e.selector = KERNEL_CS;
-    e.ist = v == 8 ? IST_DOUBLE_FAULT : v == 2 ? IST_NMI : 0;
-    e.type = 0x8e; // present, ring 0, interrupt gate
-    e.offset_mid = (handler >> 16) & 0xffff;
-    e.offset_high = handler >> 32;
-  }
+  // Exceptions now; interrupt vectors when a handler is registered for them.
+  for (unsigned v = 0; v < 32; ++v)
+    set_idt_entry(v);
+  set_idt_entry(255); // spurious interrupts
 
   DescriptorPointer gdtr{sizeof(gdt) - 1, reinterpret_cast<uint64_t>(gdt)};
   DescriptorPointer idtr{sizeof(idt) - 1, reinterpret_cast<uint64_t>(idt)};
@@ -159,6 +163,8 @@ void cpu_setup(bool already_done) {
   wrmsr(MSR_KERNEL_GS_BASE, 0);
   set_kernel_stack(reinterpret_cast<uint64_t>(uk_boot_stack_top));
 }
+
+void enable_vector(unsigned vector) { set_idt_entry(vector); }
 
 void set_kernel_stack(uint64_t top) {
   tss.rsp[0] = top;

@@ -8,6 +8,7 @@
 #define USER_DS (0x20 | 3)
 #define PERCPU_KERNEL_RSP 8
 #define PERCPU_USER_RSP 16
+#define UK_SYSCALL_MAX 512
 
         .macro SAVE_REGS
         pushq %rax
@@ -56,12 +57,16 @@ uk_trap_stubs:
         .set v, 0
         .rept 256
         .p2align 4
-        .if (v == 8) || (v == 10) || (v == 11) || (v == 12) || (v == 13) || (v == 14) || (v == 17) || (v == 21) || (v == 29) || (v == 30)
+        .if v == 14
+        jmp page_fault_entry
+        .else
+        .if (v == 8) || (v == 10) || (v == 11) || (v == 12) || (v == 13) || (v == 17) || (v == 21) || (v == 29) || (v == 30)
         .else
         pushq $0
         .endif
         pushq $v
         jmp trap_common
+        .endif
         .set v, v + 1
         .endr
         /* Fails to assemble ("cannot move location counter backwards") if a stub
@@ -85,9 +90,25 @@ uk_trap_return:
         swapgs
 2:      iretq
 
-/* The system call entry (MSR_LSTAR). Where the hypervisor does not promote a ring-3
- * syscall to ring 0, fetching this page faults instead and uk_trap completes the
- * call from the page fault (see traps.cpp). */
+/* A page fault. Where the hypervisor does not promote a ring-3 syscall to ring 0
+ * (software-virtualized KVM, DESIGN.md), the CPU jumps to LSTAR still in ring 3, and
+ * fetching the supervisor-only entry page faults here with RCX, R11 and RAX as the
+ * syscall left them. That is completed as the system call it is: this is the one
+ * place that knows about such hypervisors. */
+page_fault_entry:
+        cmpq $uk_syscall_entry, 8(%rsp)         /* RIP */
+        jne 1f
+        swapgs
+        movq %rcx, 8(%rsp)                      /* return where syscall would */
+        movq %r11, 24(%rsp)                     /* with the flags syscall saved */
+        movq $USER_CS, 16(%rsp)
+        movq $USER_DS, 40(%rsp)
+        jmp syscall_common
+1:      pushq $14
+        jmp trap_common
+
+/* The system call entry (MSR_LSTAR): switch to the kernel stack and build the same
+ * frame as the page-fault path, with a zero error code. */
         .p2align 6
         .globl uk_syscall_entry
 uk_syscall_entry:
@@ -100,23 +121,57 @@ uk_syscall_entry:
         pushq $USER_CS
         pushq %rcx                      /* user RIP */
         pushq $0
+
+/* Both entries meet here, with the stack [error][rip][cs][rflags][rsp][ss] and the
+ * program's registers live. The common case saves only what Linux preserves and the
+ * C calling convention does not, and calls the handler with the arguments where the
+ * C convention wants them: every kernel instruction counts where ring 0 is emulated.
+ * Calls that need the whole register state (clone, rt_sigreturn...) take the slow
+ * path, which builds a TrapFrame. */
+syscall_common:
+        cmpq $UK_SYSCALL_MAX, %rax
+        jae syscall_slow
+        btq %rax, uk_syscall_slow
+        jc syscall_slow
+        pushq %rdi
+        pushq %rsi
+        pushq %rdx
+        pushq %r10
+        pushq %r8
+        pushq %r9
+        movq uk_syscall_table(,%rax,8), %r11
+        testq %r11, %r11
+        jz 2f
+        movq %r10, %rcx
+        call *%r11
+3:      popq %r9
+        popq %r8
+        popq %r10
+        popq %rdx
+        popq %rsi
+        popq %rdi
+        movq 8(%rsp), %rcx              /* Linux leaves RCX = return address */
+        movq 24(%rsp), %r11             /* and R11 = RFLAGS */
+        cmpq $0, (%rsp)
+        jne 4f
+        movq 32(%rsp), %rsp             /* entered by syscall: leave by sysretq */
+        swapgs
+        sysretq
+4:      addq $8, %rsp                   /* entered by page fault: leave by iretq */
+        swapgs
+        iretq
+2:      movq %rax, %rdi
+        call uk_syscall_enosys
+        jmp 3b
+
+syscall_slow:
         pushq $0x100                    /* SyscallVector */
         SAVE_REGS
         movq %rsp, %rdi
         call uk_syscall
         RESTORE_REGS
-        addq $16, %rsp
-        /* sysretq only to a canonical user address; anything else returns by iretq
-         * (sysretq to a non-canonical RIP would fault in ring 0 on Intel CPUs). */
-        movq (%rsp), %rcx
-        movq %rcx, %r11
-        sarq $47, %r11
-        jnz 3f
-        movq 16(%rsp), %r11
-        movq 24(%rsp), %rsp
+        addq $16, %rsp                  /* vector, error */
         swapgs
-        sysretq
-3:      swapgs
         iretq
 
 /* uk_enter_user(rip, rsp): first entry into the program, with every register zero

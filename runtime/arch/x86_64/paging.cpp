@@ -61,10 +61,18 @@ uint64_t *entry_at(uint64_t virt, int level, bool create) {
   return &table[index_at(virt, level)];
 }
 
-void map_fixed(uint64_t virt, uint64_t phys, uint64_t flags) {
-  uint64_t *e = entry_at(virt, 1, true);
-  VERIFY(e);
-  *e = phys | flags;
+/// Maps [Virt, End) to the same physical addresses, one page table at a time: the
+/// loop over page-table entries is a few instructions per page, which matters where
+/// kernel code is emulated.
+void map_identity(uint64_t virt, uint64_t end, uint64_t flags) {
+  while (virt < end) {
+    uint64_t *pte = entry_at(virt, 1, true);
+    VERIFY(pte);
+    uint64_t table_end = align_down(virt, LargePageSize) + LargePageSize;
+    uint64_t stop = end < table_end ? end : table_end;
+    for (; virt < stop; virt += PageSize)
+      *pte++ = virt | flags;
+  }
 }
 
 } // namespace
@@ -99,9 +107,8 @@ void paging_setup(uint64_t ram_top) {
       continue;
     unsigned prot = ProtRead | (p.p_flags & PF_W ? ProtWrite : 0) | (p.p_flags & PF_X ? ProtExec : 0) |
                     (p.p_vaddr < kernel_start ? ProtUser : 0);
-    uint64_t flags = pte_flags(prot);
-    for (uint64_t v = align_down(p.p_vaddr, PageSize); v < p.p_vaddr + p.p_memsz; v += PageSize)
-      map_fixed(v, v, flags); // the image is loaded at p_paddr == p_vaddr
+    // The image is loaded at p_paddr == p_vaddr.
+    map_identity(align_down(p.p_vaddr, PageSize), p.p_vaddr + p.p_memsz, pte_flags(prot));
   }
 
   // All of RAM for the kernel, with 2 MiB pages.

@@ -30,15 +30,6 @@ int signal_for(uint64_t vector) {
   }
 }
 
-/// A ring-3 syscall that the hypervisor did not promote to ring 0 faults on the
-/// first instruction of the (supervisor-only) entry page, with RCX, R11 and RAX as
-/// the syscall instruction left them. Finishing the call here is the one place that
-/// knows about such hypervisors (software-virtualized KVM, see DESIGN.md).
-bool is_unpromoted_syscall(const TrapFrame &f) {
-  return f.vector == 14 && f.from_user() &&
-         f.rip == reinterpret_cast<uint64_t>(&uk_syscall_entry);
-}
-
 [[noreturn]] void kernel_fault(TrapFrame &f) {
   uint64_t cr2 = f.vector == 14 ? read_cr2() : 0;
   print("ukc++: kernel %s (vector %lu, error %#lx) at rip %#lx, address %#lx\n",
@@ -50,17 +41,13 @@ bool is_unpromoted_syscall(const TrapFrame &f) {
 
 } // namespace
 
-void set_irq_handler(unsigned vector, IrqHandler handler) { irq_handlers[vector] = handler; }
+void set_irq_handler(unsigned vector, IrqHandler handler) {
+  irq_handlers[vector] = handler;
+  enable_vector(vector);
+}
 
 extern "C" void uk_trap(TrapFrame *frame) {
   TrapFrame &f = *frame;
-  if (is_unpromoted_syscall(f)) {
-    f.rip = f.rcx;
-    f.rflags = f.r11;
-    f.cs = USER_CS;
-    syscall_dispatch(f);
-    return;
-  }
   if (f.vector >= 32) {
     if (irq_handlers[f.vector])
       irq_handlers[f.vector](f);

@@ -109,6 +109,9 @@ extern CpuFeatures cpu_features;
 /// what a monitor already did.
 void cpu_setup(bool already_done);
 
+/// Makes interrupt Vector reach uk_trap (the IDT has only exceptions at boot).
+void enable_vector(unsigned vector);
+
 /// Sets the kernel stack used on entries from ring 3.
 void set_kernel_stack(uint64_t top);
 

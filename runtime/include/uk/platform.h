@@ -21,6 +21,7 @@ struct BootInfo {
   uint64_t tsc_at_wall = 0;
   bool cpu_ready = false;        // page tables, GDT, IDT, TSS, MSRs already set
   uint8_t ttys = 0;              // bit N: the host's fd N is a terminal
+  uint64_t tsc_at_entry = 0;     // TSC at the guest's first instruction
 };
 
 /// How the run ended, as the platform reports it to the host (ukrun).

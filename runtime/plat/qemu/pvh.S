@@ -20,6 +20,9 @@
 pvh_start:
         cli
         cld
+        rdtsc                           /* the first instruction's time, for boot stats */
+        movl %eax, uk_boot_tsc
+        movl %edx, uk_boot_tsc + 4
         movl $uk_boot_stack_top, %esp
         movl %ebx, %edi                 /* start_info for uk_pvh_main */
 
@@ -64,6 +67,12 @@ boot_gdt_end:
 boot_gdt_pointer:
         .word boot_gdt_end - boot_gdt - 1
         .long boot_gdt
+
+        .section .data.uk_boot_tsc, "aw", @progbits
+        .p2align 3
+        .globl uk_boot_tsc
+uk_boot_tsc:
+        .quad 0
 
 /* Boot page tables: PML4[0] -> PDPT[0] -> PD mapping 0..1 GiB with 2 MiB pages
  * (present, writable, supervisor). Built by the assembler, not at run time. */

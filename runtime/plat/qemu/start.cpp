@@ -22,11 +22,13 @@ constexpr uint32_t HvmMemmapRam = 1;
 
 BootInfo boot;
 char cmdline[4096];
+extern "C" uint64_t uk_boot_tsc;
 
 } // namespace
 
 extern "C" [[noreturn]] void uk_pvh_main(const HvmStartInfo *info) {
   platform = &qemu_platform;
+  boot.tsc_at_entry = uk_boot_tsc;
   qemu_console_init();
   if (info->magic != HvmStartMagic)
     PANIC("PVH start info has a bad magic number %#x", info->magic);

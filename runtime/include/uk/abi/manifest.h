@@ -15,6 +15,11 @@
 #define UK_NOTE_MANIFEST 1
 #define UK_NOTE_KVM_ENTRY 2 /* desc: uint64_t 64-bit entry point of the built-in monitor */
 
+/* Auxiliary vector entries the kernel adds beside Linux's (getauxval() reads them):
+ * the TSC at the guest's first instruction and the TSC frequency, for boot timing. */
+#define UK_AT_BOOT_TSC 0x75630001
+#define UK_AT_TSC_HZ 0x75630002
+
 #define UK_MANIFEST_MAGIC 0x464d4b55u /* "UKMF" little-endian */
 #define UK_MANIFEST_VERSION 1u
 

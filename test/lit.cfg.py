@@ -46,8 +46,9 @@ def kvm_usable():
 if kvm_usable():
     config.available_features.add("kvm")
 
-# The native-versus-unikernel comparison, on TCG always and on KVM where it works.
-accels = "tcg,kvm" if kvm_usable() else "tcg"
+# The native-versus-unikernel comparison: on QEMU TCG always; on QEMU KVM and the
+# built-in monitor where /dev/kvm works.
+accels = "tcg,kvm,monitor" if kvm_usable() else "tcg"
 config.substitutions.append(("%compare", "python3 " + os.path.join(
     config.test_source_root, "ABI", "compare.py") + " --build " + build +
     " --accel " + accels))

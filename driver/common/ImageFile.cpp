@@ -2,13 +2,17 @@
 #include "ImageFile.h"
 
 #include "Error.h"
+#include "uk/abi/kvm.h"
 #include "uk/abi/manifest.h"
 
 #include <cerrno>
 #include <cstring>
 #include <elf.h>
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
 
 namespace ukcxx {
 namespace {
@@ -25,26 +29,72 @@ uint64_t alignTo4(uint64_t V) { return (V + 3) & ~uint64_t(3); }
 } // namespace
 
 ImageFile ImageFile::open(const std::string &Path) {
-  std::ifstream In(Path, std::ios::binary);
-  if (!In)
+  int Fd = ::open(Path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (Fd < 0)
     throw Error("cannot open image '" + Path + "': " + std::strerror(errno));
-  In.seekg(0, std::ios::end);
-  auto Size = static_cast<uint64_t>(In.tellg());
-  if (Size > MaxImageSize)
+  struct stat St;
+  if (fstat(Fd, &St) != 0 || !S_ISREG(St.st_mode)) {
+    close(Fd);
+    throw Error("'" + Path + "' is not a regular file");
+  }
+  if (uint64_t(St.st_size) > MaxImageSize) {
+    close(Fd);
     throw Error("'" + Path + "' is too large to be an image");
-  In.seekg(0);
-  std::vector<uint8_t> Bytes(Size);
-  if (!In.read(reinterpret_cast<char *>(Bytes.data()), Size))
-    throw Error("cannot read image '" + Path + "'");
-  return parse(std::move(Bytes), Path);
+  }
+  ImageFile Image;
+  Image.Path = Path;
+  if (St.st_size) {
+    // Mapped, not read: a boot touches only the headers and the segments it loads.
+    void *Map = mmap(nullptr, St.st_size, PROT_READ, MAP_PRIVATE, Fd, 0);
+    if (Map == MAP_FAILED) {
+      close(Fd);
+      throw Error("cannot read image '" + Path + "': " + std::strerror(errno));
+    }
+    Image.Mapping = Map;
+    Image.MappingSize = St.st_size;
+    Image.Bytes = {static_cast<const uint8_t *>(Map), size_t(St.st_size)};
+  }
+  close(Fd);
+  Image.validate();
+  return Image;
 }
 
 ImageFile ImageFile::parse(std::vector<uint8_t> Bytes, const std::string &Name) {
   ImageFile Image;
   Image.Path = Name;
-  Image.Bytes = std::move(Bytes);
+  Image.Owned = std::move(Bytes);
+  Image.Bytes = Image.Owned;
   Image.validate();
   return Image;
+}
+
+ImageFile::ImageFile(ImageFile &&Other) noexcept { *this = std::move(Other); }
+
+ImageFile &ImageFile::operator=(ImageFile &&Other) noexcept {
+  if (this == &Other)
+    return *this;
+  if (Mapping)
+    munmap(Mapping, MappingSize);
+  Path = std::move(Other.Path);
+  bool OwnsBytes = Other.Bytes.data() == Other.Owned.data();
+  Owned = std::move(Other.Owned);
+  Bytes = OwnsBytes ? std::span<const uint8_t>(Owned) : Other.Bytes;
+  Mapping = std::exchange(Other.Mapping, nullptr);
+  MappingSize = std::exchange(Other.MappingSize, 0);
+  Entry = Other.Entry;
+  Loads = std::move(Other.Loads);
+  // Note spans point into the bytes, which did not move (a mapping, or the vector's
+  // heap buffer).
+  Manifest = Other.Manifest;
+  PVHEntry = Other.PVHEntry;
+  KVMImage = Other.KVMImage;
+  Other.Bytes = {};
+  return *this;
+}
+
+ImageFile::~ImageFile() {
+  if (Mapping)
+    munmap(Mapping, MappingSize);
 }
 
 void ImageFile::validate() {
@@ -103,11 +153,8 @@ void ImageFile::readNotes(uint64_t Offset, uint64_t Size) {
     auto Desc = std::span<const uint8_t>(Bytes).subspan(DescAt, N.n_descsz);
     if (Name == UK_NOTE_NAME && N.n_type == UK_NOTE_MANIFEST)
       Manifest = Desc;
-    if (Name == UK_NOTE_NAME && N.n_type == UK_NOTE_KVM_ENTRY && Desc.size() == 8) {
-      uint64_t E;
-      std::memcpy(&E, Desc.data(), 8);
-      KVMEntry = E;
-    }
+    if (Name == UK_NOTE_NAME && N.n_type == UK_NOTE_KVM_IMAGE)
+      KVMImage = Desc;
     if (Name == "Xen" && N.n_type == XenElfNotePhys32Entry && Desc.size() >= 4) {
       uint32_t E;
       std::memcpy(&E, Desc.data(), 4);

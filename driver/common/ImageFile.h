@@ -19,10 +19,15 @@ public:
     uint32_t Flags; // PF_R | PF_W | PF_X
   };
 
-  /// Reads and validates Path; throws Error saying what is wrong with it.
+  /// Maps and validates Path; throws Error saying what is wrong with it.
   static ImageFile open(const std::string &Path);
   /// Validates an image already in memory; Name is used in messages.
   static ImageFile parse(std::vector<uint8_t> Bytes, const std::string &Name);
+
+  ImageFile() = default;
+  ImageFile(ImageFile &&Other) noexcept;
+  ImageFile &operator=(ImageFile &&Other) noexcept;
+  ~ImageFile();
 
   const std::string &path() const { return Path; }
   std::span<const uint8_t> bytes() const { return Bytes; }
@@ -32,21 +37,25 @@ public:
   std::span<const uint8_t> manifestNote() const { return Manifest; }
   /// The 32-bit PVH entry (Xen note), if the image can boot through PVH.
   std::optional<uint32_t> pvhEntry() const { return PVHEntry; }
-  /// The 64-bit entry of the built-in monitor, if the image has one.
-  std::optional<uint64_t> kvmEntry() const { return KVMEntry; }
+  /// The descriptor of the built-in monitor's entry (struct uk_kvm_image, not yet
+  /// validated: the monitor checks it); empty if the image cannot boot on the monitor.
+  std::span<const uint8_t> kvmImageNote() const { return KVMImage; }
   /// Bytes of a segment's file contents.
   std::span<const uint8_t> contents(const Segment &S) const {
-    return std::span(Bytes).subspan(S.Offset, S.FileSize);
+    return Bytes.subspan(S.Offset, S.FileSize);
   }
 
 private:
   std::string Path;
-  std::vector<uint8_t> Bytes;
+  std::span<const uint8_t> Bytes; // the mapping, or Owned
+  std::vector<uint8_t> Owned;
+  void *Mapping = nullptr;        // the file mapped read-only (open()), unmapped at the end
+  size_t MappingSize = 0;
   uint64_t Entry = 0;
   std::vector<Segment> Loads;
   std::span<const uint8_t> Manifest;
   std::optional<uint32_t> PVHEntry;
-  std::optional<uint64_t> KVMEntry;
+  std::span<const uint8_t> KVMImage;
 
   void validate();
   void readNotes(uint64_t Offset, uint64_t Size);

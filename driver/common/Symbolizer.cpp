@@ -26,7 +26,8 @@ std::string demangle(const std::string &Name) {
 
 } // namespace
 
-Symbolizer::Symbolizer(const ImageFile &Image) {
+void Symbolizer::load() const {
+  Loaded = true;
   auto Bytes = Image.bytes();
   Elf64_Ehdr H;
   if (!readAt(Bytes, 0, H) || H.e_shentsize != sizeof(Elf64_Shdr))
@@ -50,11 +51,14 @@ Symbolizer::Symbolizer(const ImageFile &Image) {
       Functions.push_back({S.st_value, S.st_size, std::string(Name, Len)});
     }
   }
-  std::stable_sort(Functions.begin(), Functions.end(),
-                   [](const Function &A, const Function &B) { return A.Address < B.Address; });
+  std::sort(Functions.begin(), Functions.end(), [](const Function &A, const Function &B) {
+    return A.Address != B.Address ? A.Address < B.Address : A.Name < B.Name;
+  });
 }
 
 std::string Symbolizer::describe(uint64_t Address) const {
+  if (!Loaded)
+    load();
   auto It = std::upper_bound(Functions.begin(), Functions.end(), Address,
                              [](uint64_t A, const Function &F) { return A < F.Address; });
   if (It == Functions.begin())

@@ -11,8 +11,9 @@ namespace ukcxx {
 
 class Symbolizer {
 public:
-  /// Reads the function symbols of Image (none if it was stripped).
-  explicit Symbolizer(const ImageFile &Image);
+  /// Names functions of Image (none if it was stripped). The symbol table is read
+  /// when first needed: most runs have nothing to annotate.
+  explicit Symbolizer(const ImageFile &Image) : Image(Image) {}
 
   /// "name+0x1c" for the function containing Address (C++ names demangled), or "".
   std::string describe(uint64_t Address) const;
@@ -25,7 +26,11 @@ private:
     uint64_t Address, Size;
     std::string Name;
   };
-  std::vector<Function> Functions; // sorted by address
+  const ImageFile &Image;
+  mutable bool Loaded = false;
+  mutable std::vector<Function> Functions; // sorted by address
+
+  void load() const;
 };
 
 } // namespace ukcxx

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <fcntl.h>
 #include <unistd.h>
@@ -43,10 +44,10 @@ int main(int Argc, char **Argv) {
   std::string ImagePath, Hypervisor = "auto", Accel = "auto", Memory;
   std::vector<std::string> Args;
   double Timeout = 0;
-  bool Verbose = false;
+  bool Verbose = false, Stats = false;
   App.add_option("image", ImagePath, "the image to boot")->required();
   App.add_option("args", Args, "arguments for the program (after --)");
-  App.add_option("--hypervisor", Hypervisor, "auto, qemu or process (--target=linux images)")
+  App.add_option("--hypervisor", Hypervisor, "auto, kvm (the built-in monitor), qemu, or process (--target=linux images)")
       ->check(CLI::IsMember({"auto", "qemu", "kvm", "process"}));
   App.add_option("--accel", Accel, "QEMU accelerator: auto, kvm or tcg")
       ->check(CLI::IsMember({"auto", "kvm", "tcg"}));
@@ -54,6 +55,8 @@ int main(int Argc, char **Argv) {
   App.add_option("--timeout", Timeout, "stop the guest after this many seconds")
       ->check(CLI::PositiveNumber);
   App.add_flag("-v,--verbose", Verbose, "print the hypervisor command");
+  App.add_flag("--stats", Stats, "print set-up and guest time, exits and system calls "
+                                 "(built-in monitor)");
   App.set_version_flag("--version", "ukrun version " UKCXX_VERSION);
   // Everything after "--" belongs to the program, whatever it looks like.
   int Split = Argc;
@@ -82,9 +85,13 @@ int main(int Argc, char **Argv) {
     R.Timeout = Timeout;
     R.Accel = Accel;
     R.Verbose = Verbose;
+    R.Stats = Stats;
     bool Linux = R.Manifest.Target == UK_TARGET_LINUX;
+    // The built-in monitor where /dev/kvm works and the image has its entry, else QEMU.
     if (Hypervisor == "auto")
-      Hypervisor = Linux ? "process" : "qemu";
+      Hypervisor = Linux                                            ? "process"
+                   : !Image.kvmImageNote().empty() && kvmUsable() ? "kvm"
+                                                                  : "qemu";
     if (Hypervisor == "process") {
       if (!Linux)
         return failure("'" + ImagePath + "' is a unikernel image; only --target=linux "
@@ -94,8 +101,12 @@ int main(int Argc, char **Argv) {
     if (Linux)
       return failure("'" + ImagePath + "' was built with --target=linux: it runs as a "
                      "process (--hypervisor=process), not on " + Hypervisor);
-    if (Hypervisor == "kvm")
-      return failure("the built-in KVM monitor is not available yet; use --hypervisor=qemu");
+    if (Hypervisor == "kvm") {
+      if (!kvmUsable())
+        return failure("--hypervisor=kvm: /dev/kvm cannot be opened (" +
+                       std::string(strerror(errno)) + ")");
+      return runOnMonitor(R);
+    }
     return runOnQemu(R);
   } catch (const Error &E) {
     return failure(E.what());

@@ -10,7 +10,9 @@ struct Range {
   uint64_t next, end; // bump pointer; memory above it has never been used (is zero)
 };
 
-Range ranges[BootInfo::MaxRanges];
+// RAM ranges, plus the gaps left below 2 MiB-aligned chunks (used for single frames).
+constexpr int MaxRanges = BootInfo::MaxRanges + 32;
+Range ranges[MaxRanges];
 int range_count;
 uint64_t free_frames, free_chunks; // singly linked through the first word
 uint64_t total_bytes, used_bytes;
@@ -36,9 +38,15 @@ uint64_t bump(uint64_t size) {
     uint64_t at = align_up(r.next, size);
     if (at + size > r.end || at < r.next)
       continue;
-    // Frames skipped to align a chunk stay usable as single frames.
-    for (uint64_t f = r.next; f < at; f += PageSize)
-      push(free_frames, f);
+    // Memory skipped to align a chunk stays usable: as a range of its own when there
+    // is room for one (a loop pushing each frame would cost hundreds of instructions).
+    if (at > r.next) {
+      if (range_count < MaxRanges)
+        ranges[range_count++] = {r.next, at};
+      else
+        for (uint64_t f = r.next; f < at; f += PageSize)
+          push(free_frames, f);
+    }
     r.next = at + size;
     return at;
   }
@@ -48,10 +56,30 @@ uint64_t bump(uint64_t size) {
 void add_range(uint64_t base, uint64_t end) {
   base = align_up(base, PageSize);
   end = align_down(end, PageSize);
-  if (end <= base || range_count == BootInfo::MaxRanges)
+  if (end <= base || range_count == MaxRanges)
     return;
   ranges[range_count++] = {base, end};
   total_bytes += end - base;
+}
+
+/// Adds [Base, End) minus two holes.
+void add_excluding(uint64_t base, uint64_t end, MemoryRange a, MemoryRange b) {
+  if (b.base < a.base) {
+    MemoryRange t = a;
+    a = b;
+    b = t;
+  }
+  const MemoryRange holes[2] = {a, b};
+  for (const MemoryRange &hole : holes) {
+    uint64_t hole_end = hole.base + hole.size;
+    if (!hole.size || hole_end <= base || hole.base >= end)
+      continue;
+    if (hole.base > base)
+      add_range(base, hole.base);
+    base = hole_end;
+  }
+  if (base < end)
+    add_range(base, end);
 }
 
 } // namespace
@@ -59,17 +87,13 @@ void add_range(uint64_t base, uint64_t end) {
 void frames_init(const BootInfo &boot, uint64_t image_start, uint64_t image_end) {
   // Low memory holds firmware and boot data (PVH start info, command line).
   constexpr uint64_t LowMemoryEnd = 1 * MiB;
+  MemoryRange image = {image_start, image_end - image_start};
   for (int i = 0; i < boot.ram_count; ++i) {
     uint64_t base = boot.ram[i].base, end = base + boot.ram[i].size;
     if (base < LowMemoryEnd)
       base = LowMemoryEnd;
-    if (base < image_start && end > image_start) {
-      add_range(base, image_start);
-      base = image_end;
-    } else if (base >= image_start && base < image_end) {
-      base = image_end;
-    }
-    add_range(base, end);
+    if (base < end)
+      add_excluding(base, end, image, boot.reserved);
   }
 }
 

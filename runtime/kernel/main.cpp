@@ -45,7 +45,7 @@ void read_kernel_options(BootInfo &boot) {
 
 [[noreturn]] void kernel_main(BootInfo &boot) {
   read_kernel_options(boot);
-  cpu_setup(boot.cpu_ready);
+  cpu_setup(boot);
   uint64_t image_start = align_down(reinterpret_cast<uint64_t>(&__ehdr_start), PageSize);
   uint64_t image_end = reinterpret_cast<uint64_t>(__uk_kernel_end);
   uint64_t ram_top = 0;

@@ -126,32 +126,10 @@ uint8_t console_ttys() { return ttys; }
   uint64_t random[2] = {random_u64(), random_u64()};
   uint64_t at_random = stack.push_bytes(random, sizeof random);
 
-  auto phdr = reinterpret_cast<uint64_t>(&__ehdr_start) + __ehdr_start.e_phoff;
-  const uint64_t auxv[][2] = {
-      {AT_PHDR, phdr},
-      {AT_PHENT, sizeof(Elf64_Phdr)},
-      {AT_PHNUM, __ehdr_start.e_phnum},
-      {AT_PAGESZ, PageSize},
-      {AT_BASE, 0},
-      {AT_FLAGS, 0},
-      {AT_ENTRY, __ehdr_start.e_entry},
-      {AT_UID, 0},
-      {AT_EUID, 0},
-      {AT_GID, 0},
-      {AT_EGID, 0},
-      {AT_SECURE, 0},
-      {AT_RANDOM, at_random},
-      {AT_HWCAP, cpu_features.hwcap},
-      {AT_HWCAP2, 0},
-      {AT_CLKTCK, 100},
-      {AT_PLATFORM, platform_string},
-      {AT_EXECFN, execfn},
-      {UK_AT_BOOT_TSC, boot.tsc_at_entry},
-      {UK_AT_TSC_HZ, tsc_hz()},
-      {AT_NULL, 0},
-  };
-  // argc, argv, NULL, envp, NULL, auxv: sized so that the final sp is 16-aligned.
-  size_t words = 1 + argc + 1 + envc + 1 + 2 * (sizeof auxv / sizeof auxv[0]);
+  // argc, argv, NULL, envp, NULL, auxv: sized so that the final sp is 16-aligned, and
+  // written in place (every kernel instruction counts where ring 0 is emulated).
+  constexpr int AuxvEntries = 22;
+  size_t words = 1 + argc + 1 + envc + 1 + 2 * AuxvEntries;
   stack.sp = align_down(stack.sp - words * 8, 16);
   auto *out = reinterpret_cast<uint64_t *>(stack.sp);
   *out++ = argc;
@@ -161,7 +139,32 @@ uint8_t console_ttys() { return ttys; }
   for (int i = 0; i < envc; ++i)
     *out++ = env_ptrs[i];
   *out++ = 0;
-  memcpy(out, auxv, sizeof auxv);
+  auto aux = [&](uint64_t type, uint64_t value) {
+    *out++ = type;
+    *out++ = value;
+  };
+  aux(AT_PHDR, reinterpret_cast<uint64_t>(&__ehdr_start) + __ehdr_start.e_phoff);
+  aux(AT_PHENT, sizeof(Elf64_Phdr));
+  aux(AT_PHNUM, __ehdr_start.e_phnum);
+  aux(AT_PAGESZ, PageSize);
+  aux(AT_BASE, 0);
+  aux(AT_FLAGS, 0);
+  aux(AT_ENTRY, __ehdr_start.e_entry);
+  aux(AT_UID, 0);
+  aux(AT_EUID, 0);
+  aux(AT_GID, 0);
+  aux(AT_EGID, 0);
+  aux(AT_SECURE, 0);
+  aux(AT_RANDOM, at_random);
+  aux(AT_HWCAP, cpu_features.hwcap);
+  aux(AT_HWCAP2, 0);
+  aux(AT_CLKTCK, 100);
+  aux(AT_PLATFORM, platform_string);
+  aux(AT_EXECFN, execfn);
+  aux(UK_AT_BOOT_TSC, boot.tsc_at_entry);
+  aux(UK_AT_TSC_HZ, tsc_hz());
+  aux(AT_NULL, 0);
+  aux(AT_NULL, 0); // padding to AuxvEntries
 
   uk_enter_user(__ehdr_start.e_entry, stack.sp);
 }

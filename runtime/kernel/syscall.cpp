@@ -18,6 +18,8 @@ constexpr uint64_t bit(unsigned nr) { return 1ull << (nr % 64); }
 extern "C" const uint64_t uk_syscall_slow[8] = {
     bit(15) | bit(56) | bit(57) | bit(58) | bit(59), 0, 0, 0, 0, 0, bit(435), 0};
 
+extern "C" uint64_t uk_syscall_count = 0;
+
 TrapFrame &syscall_frame() { return *current_frame; }
 
 void syscall_dispatch(TrapFrame &f) {

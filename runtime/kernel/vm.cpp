@@ -124,13 +124,20 @@ void vm_init(uint64_t image_end) {
   brk_start = brk_end = brk_mapped = align_up(image_end, LargePageSize);
 }
 
+static int last_hit; // the region the previous check found: buffers tend to repeat
+
 bool user_ok(uint64_t addr, uint64_t len, unsigned prot) {
   if (addr >= UserTop || len > UserTop - addr)
     return false;
   uint64_t end = addr + len;
+  // Most buffers lie in one region, often the one of the previous call.
+  const Region &hint = regions[last_hit];
+  if (last_hit < region_count && addr >= hint.start && end <= hint.end)
+    return (hint.prot & prot) == prot;
   if (len == 0)
     return true;
   for (int i = find(addr); i < region_count && addr < end; ++i) {
+    last_hit = i;
     const Region &r = regions[i];
     if (r.start > addr || (r.prot & prot) != prot)
       return false;
@@ -144,37 +151,50 @@ long user_strlen(const char *s, size_t max) {
   int i = find(addr);
   if (i >= region_count || regions[i].start > addr || !(regions[i].prot & ProtRead))
     return -1;
-  for (size_t n = 0; n < max; ++n) {
-    if (addr + n >= regions[i].end) {
-      ++i;
-      if (i >= region_count || regions[i].start != addr + n ||
-          !(regions[i].prot & ProtRead))
-        return -1;
-    }
-    if (!s[n])
-      return long(n);
+  // Scan to the end of the region (or Max) in one tight loop, then cross into the
+  // next region only if it continues the string.
+  for (uint64_t at = addr;;) {
+    uint64_t stop = regions[i].end < addr + max ? regions[i].end : addr + max;
+    for (const char *p = reinterpret_cast<const char *>(at); uint64_t(p) < stop; ++p)
+      if (!*p)
+        return long(uint64_t(p) - addr);
+    if (stop == addr + max || ++i >= region_count || regions[i].start != stop ||
+        !(regions[i].prot & ProtRead))
+      return -1;
+    at = stop;
   }
-  return -1;
 }
 
 uint64_t vm_brk(uint64_t new_end) {
   if (new_end < brk_start)
     return brk_end;
   uint64_t want = align_up(new_end, PageSize);
+  if (want <= brk_mapped && want + LargePageSize > brk_mapped) {
+    brk_end = new_end; // within what is mapped: nothing to do but move the break
+    return brk_end;
+  }
   if (want > brk_mapped) {
+    // The heap grows by whole 2 MiB large pages where memory allows: glibc moves the
+    // break many times in small steps, and each 4 KiB page costs kernel instructions.
+    uint64_t large = align_up(new_end, LargePageSize);
+    unsigned prot = user_prot(ProtRead | ProtWrite);
     if (overlaps(brk_mapped, want))
       return brk_end;
-    if (!map_anonymous(brk_mapped, want - brk_mapped, user_prot(ProtRead | ProtWrite))) {
+    if (!overlaps(brk_mapped, large) && map_anonymous(brk_mapped, large - brk_mapped, prot))
+      want = large;
+    else if (!map_anonymous(brk_mapped, want - brk_mapped, prot)) {
       report_out_of_memory("the heap (brk)", want - brk_mapped);
       return brk_end;
     }
     carve(brk_start, brk_mapped);
-    insert(brk_start, want, user_prot(ProtRead | ProtWrite));
+    insert(brk_start, want, prot);
     brk_mapped = want;
-  } else if (want < brk_mapped) {
-    unmap(want, brk_mapped - want);
-    carve(want, brk_mapped);
-    brk_mapped = want;
+  } else if (want + LargePageSize <= brk_mapped) {
+    // Shrinking gives memory back, keeping the large page the break is in.
+    uint64_t keep = align_up(want, LargePageSize);
+    unmap(keep, brk_mapped - keep);
+    carve(keep, brk_mapped);
+    brk_mapped = keep;
   }
   brk_end = new_end;
   return brk_end;

@@ -3,7 +3,7 @@
 both with the same arguments and environment, and fails unless standard output and exit
 status are identical.
 
-usage: compare.py --build BUILD [--accel tcg,kvm] [--env K=V]... [--flags "-O2 ..."]
+usage: compare.py --build BUILD [--accel tcg,kvm,monitor] [--env K=V]... [--flags "-O2 ..."]
                   SOURCE [-- ARGS...]"""
 import argparse
 import difflib
@@ -58,8 +58,11 @@ with tempfile.TemporaryDirectory() as tmp:
     expected = run([native, *opts.args], env=env, cwd=tmp)
     failed = False
     for accel in opts.accel.split(","):
-        got = run([ukrun, f"--accel={accel}", f"--timeout={opts.timeout}", image, "--",
-                   *opts.args], cwd=tmp)
+        # "monitor" is ukrun's built-in KVM monitor; tcg and kvm are QEMU's.
+        how = ["--hypervisor=kvm"] if accel == "monitor" else ["--hypervisor=qemu",
+                                                                f"--accel={accel}"]
+        got = run([ukrun, *how, f"--timeout={opts.timeout}", image, "--", *opts.args],
+                  cwd=tmp)
         if got.stdout != expected.stdout or got.returncode != expected.returncode:
             failed = True
             sys.stderr.write(f"== {os.path.basename(opts.source)} differs on {accel}\n")

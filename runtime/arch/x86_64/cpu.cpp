@@ -1,5 +1,6 @@
 // cpu.cpp: per-CPU set-up: GDT, TSS, IDT, system-call MSRs, FPU/XSAVE, SMEP.
 #include "uk/cpu.h"
+#include "uk/platform.h"
 
 extern "C" char uk_trap_stubs[];
 extern "C" char uk_boot_stack_top[];
@@ -34,7 +35,13 @@ struct [[gnu::packed]] DescriptorPointer {
   uint64_t base;
 };
 
-alignas(16) uint64_t gdt[8] = {
+} // namespace
+} // namespace uk
+
+// The CPU tables have C names: the kvm platform's image note gives their addresses to
+// the monitor, which fills them before the first instruction.
+extern "C" {
+alignas(16) uint64_t uk_gdt[8] = {
     0,
     0x00af9a000000ffff, // 0x08 kernel code, 64-bit
     0x00cf92000000ffff, // 0x10 kernel data
@@ -43,34 +50,49 @@ alignas(16) uint64_t gdt[8] = {
     0x00affa000000ffff, // 0x28 user code, 64-bit
     0, 0,               // 0x30 TSS, filled in at run time
 };
-alignas(16) Tss tss;
-alignas(16) IdtEntry idt[256];
-PerCpu boot_cpu;
+alignas(16) uk::Tss uk_tss;
+alignas(16) uk::IdtEntry uk_idt[256];
+uk::PerCpu uk_percpu;
+}
+
+namespace uk {
+namespace {
+
+auto &gdt = uk_gdt;
+auto &tss = uk_tss;
+auto &idt = uk_idt;
+auto &boot_cpu = uk_percpu;
 
 constexpr unsigned IST_DOUBLE_FAULT = 1, IST_NMI = 2;
 
-void detect_features() {
-  auto &f = cpu_features;
-  auto l1 = cpuid(1);
-  f.hwcap = l1.edx;
-  f.xsave = l1.ecx & (1u << 26);
-  f.avx = l1.ecx & (1u << 28);
-  f.x2apic = l1.ecx & (1u << 21);
-  f.tsc_deadline = l1.ecx & (1u << 24);
-  f.rdrand = l1.ecx & (1u << 30);
-  f.hypervisor = l1.ecx & (1u << 31);
-  if (cpuid(0).eax >= 7) {
-    auto l7 = cpuid(7);
-    f.fsgsbase = l7.ebx & 1;
-    f.smep = l7.ebx & (1u << 7);
-    f.rdseed = l7.ebx & (1u << 18);
-    f.smap = l7.ebx & (1u << 20);
+/// Reads the CPUID leaves the kernel uses, unless the platform passed them (CPUID
+/// is an exit to the hypervisor each time).
+void detect_features(const BootInfo &boot) {
+  uint32_t ecx1 = boot.cpuid_1_ecx, edx1 = boot.cpuid_1_edx, ebx7 = boot.cpuid_7_ebx,
+           ext1 = boot.cpuid_ext1_edx, ext7 = boot.cpuid_ext7_edx;
+  if (!boot.cpuid_given) {
+    auto l1 = cpuid(1);
+    ecx1 = l1.ecx;
+    edx1 = l1.edx;
+    ebx7 = cpuid(0).eax >= 7 ? cpuid(7).ebx : 0;
+    uint32_t max_ext = cpuid(0x80000000).eax;
+    ext1 = max_ext >= 0x80000001 ? cpuid(0x80000001).edx : 0;
+    ext7 = max_ext >= 0x80000007 ? cpuid(0x80000007).edx : 0;
   }
-  uint32_t max_ext = cpuid(0x80000000).eax;
-  if (max_ext >= 0x80000001)
-    f.pdpe1gb = cpuid(0x80000001).edx & (1u << 26);
-  if (max_ext >= 0x80000007)
-    f.invariant_tsc = cpuid(0x80000007).edx & (1u << 8);
+  auto &f = cpu_features;
+  f.hwcap = edx1;
+  f.xsave = ecx1 & (1u << 26);
+  f.avx = ecx1 & (1u << 28);
+  f.x2apic = ecx1 & (1u << 21);
+  f.tsc_deadline = ecx1 & (1u << 24);
+  f.rdrand = ecx1 & (1u << 30);
+  f.hypervisor = ecx1 & (1u << 31);
+  f.fsgsbase = ebx7 & 1;
+  f.smep = ebx7 & (1u << 7);
+  f.rdseed = ebx7 & (1u << 18);
+  f.smap = ebx7 & (1u << 20);
+  f.pdpe1gb = ext1 & (1u << 26);
+  f.invariant_tsc = ext7 & (1u << 8);
 }
 
 void set_idt_entry(unsigned v) {
@@ -151,16 +173,16 @@ void setup_syscall_msrs() {
 
 } // namespace
 
-void cpu_setup(bool already_done) {
-  detect_features();
+void cpu_setup(const BootInfo &boot) {
+  detect_features(boot);
   boot_cpu.self = &boot_cpu;
-  if (!already_done) {
+  if (!boot.cpu_ready) {
     load_tables();
     enable_fpu();
     setup_syscall_msrs();
+    wrmsr(MSR_GS_BASE, reinterpret_cast<uint64_t>(&boot_cpu));
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
   }
-  wrmsr(MSR_GS_BASE, reinterpret_cast<uint64_t>(&boot_cpu));
-  wrmsr(MSR_KERNEL_GS_BASE, 0);
   set_kernel_stack(reinterpret_cast<uint64_t>(uk_boot_stack_top));
 }
 

@@ -129,6 +129,7 @@ uk_syscall_entry:
  * Calls that need the whole register state (clone, rt_sigreturn...) take the slow
  * path, which builds a TrapFrame. */
 syscall_common:
+        incq uk_syscall_count
         cmpq $UK_SYSCALL_MAX, %rax
         jae syscall_slow
         btq %rax, uk_syscall_slow

@@ -105,9 +105,11 @@ struct CpuFeatures {
 };
 extern CpuFeatures cpu_features;
 
+struct BootInfo;
+
 /// Sets up this CPU (GDT, TSS, IDT, system-call MSRs, FPU/XSAVE, SMEP), skipping
-/// what a monitor already did.
-void cpu_setup(bool already_done);
+/// what a monitor already did (boot.cpu_ready).
+void cpu_setup(const BootInfo &boot);
 
 /// Makes interrupt Vector reach uk_trap (the IDT has only exceptions at boot).
 void enable_vector(unsigned vector);

@@ -22,6 +22,12 @@ struct BootInfo {
   bool cpu_ready = false;        // page tables, GDT, IDT, TSS, MSRs already set
   uint8_t ttys = 0;              // bit N: the host's fd N is a terminal
   uint64_t tsc_at_entry = 0;     // TSC at the guest's first instruction
+  MemoryRange reserved = {0, 0}; // RAM the platform uses (a monitor's page tables)
+  // CPUID leaves the platform already knows (1 ECX/EDX, 7 EBX, 0x80000001 EDX,
+  // 0x80000007 EDX); when set, the kernel does not execute CPUID for them.
+  bool cpuid_given = false;
+  uint32_t cpuid_1_ecx = 0, cpuid_1_edx = 0, cpuid_7_ebx = 0, cpuid_ext1_edx = 0,
+           cpuid_ext7_edx = 0;
 };
 
 /// How the run ended, as the platform reports it to the host (ukrun).

@@ -55,6 +55,8 @@ extern const uk::SyscallHandler uk_syscall_table[];
 extern const uint64_t uk_syscall_slow[8];
 /// Returns -ENOSYS, saying once per system call that it is not implemented.
 long uk_syscall_enosys(uint64_t nr);
+/// System calls made so far (counted by the entry code).
+extern uint64_t uk_syscall_count;
 }
 
 namespace uk {

@@ -12,8 +12,7 @@
 #include <stdint.h>
 
 #define UK_NOTE_NAME "ukc++"
-#define UK_NOTE_MANIFEST 1
-#define UK_NOTE_KVM_ENTRY 2 /* desc: uint64_t 64-bit entry point of the built-in monitor */
+#define UK_NOTE_MANIFEST 1 /* desc: struct uk_manifest; UK_NOTE_KVM_IMAGE is in kvm.h */
 
 /* Auxiliary vector entries the kernel adds beside Linux's (getauxval() reads them):
  * the TSC at the guest's first instruction and the TSC frequency, for boot timing. */

@@ -1,0 +1,112 @@
+// Kvm: booting an image on the built-in monitor, with its console on ukrun's own
+// descriptors and fault reports annotated with function names.
+#include "Error.h"
+#include "Monitor.h"
+#include "Run.h"
+#include "Symbolizer.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <unistd.h>
+
+namespace ukcxx {
+namespace {
+
+class HostConsole : public Console {
+public:
+  explicit HostConsole(const ImageFile &Image) : Symbols(Image) {}
+
+  ssize_t write(int Stream, const iovec *Buffers, int Count) override {
+    // A kernel report is one whole write of whole lines: name its addresses.
+    if (Stream == 2 && Count == 1 && Buffers[0].iov_len >= 6 &&
+        !memcmp(Buffers[0].iov_base, "ukc++:", 6)) {
+      std::string Text(static_cast<const char *>(Buffers[0].iov_base), Buffers[0].iov_len);
+      std::string Out;
+      for (size_t Start = 0, NL; Start < Text.size(); Start = NL + 1) {
+        NL = Text.find('\n', Start);
+        if (NL == std::string::npos)
+          NL = Text.size() - 1;
+        Out += Symbols.annotate(Text.substr(Start, NL + 1 - Start));
+      }
+      return writeAll(2, Out.data(), Out.size()) ? ssize_t(Buffers[0].iov_len) : -EIO;
+    }
+    ssize_t N = ::writev(Stream, Buffers, Count);
+    return N < 0 ? -errno : N;
+  }
+
+  ssize_t read(const iovec *Buffers, int Count) override {
+    ssize_t N = ::readv(0, Buffers, Count);
+    return N < 0 ? -errno : N;
+  }
+
+private:
+  Symbolizer Symbols;
+
+  static bool writeAll(int Fd, const char *Data, size_t Len) {
+    while (Len) {
+      ssize_t N = ::write(Fd, Data, Len);
+      if (N < 0 && errno == EINTR)
+        continue;
+      if (N <= 0)
+        return false;
+      Data += N;
+      Len -= size_t(N);
+    }
+    return true;
+  }
+};
+
+} // namespace
+
+int runOnMonitor(const RunRequest &R) {
+  if (R.Image->kvmImageNote().empty())
+    return failure("'" + R.Image->path() + "' cannot boot on the built-in monitor: it has "
+                   "no monitor entry (built for --target=qemu?)");
+  if (!R.Manifest.Nets.empty() || !R.Manifest.Blocks.empty())
+    return failure("'" + R.Image->path() + "' needs network or block devices, which the "
+                   "built-in monitor cannot attach yet");
+  MonitorOptions O;
+  O.Image = R.Image;
+  O.Memory = R.Memory;
+  O.Timeout = R.Timeout;
+  O.Verbose = R.Verbose;
+  int Ttys = (isatty(1) ? 2 : 0) | (isatty(2) ? 4 : 0);
+  std::vector<std::string> KernelOptions;
+  if (Ttys)
+    KernelOptions.push_back("uk.tty=" + std::to_string(Ttys));
+  O.Cmdline = bootCommandLine(KernelOptions, R.Args);
+  if (R.Verbose)
+    fprintf(stderr, "ukrun: booting %s on the built-in KVM monitor (%llu MiB)\n",
+            R.Image->path().c_str(), static_cast<unsigned long long>(R.Memory >> 20));
+  fflush(stdout);
+  HostConsole Console(*R.Image);
+  MonitorResult M;
+  try {
+    M = runMonitor(O, Console);
+  } catch (const Error &E) {
+    return failure(E.what());
+  }
+  if (R.Stats)
+    fprintf(stderr,
+            "ukrun: stats: set-up %.2f ms, guest %.2f ms, %llu exits, %llu system calls\n",
+            M.SetupSeconds * 1e3, M.GuestSeconds * 1e3,
+            static_cast<unsigned long long>(M.Exits),
+            static_cast<unsigned long long>(M.Syscalls));
+  switch (M.Kind) {
+  case MonitorResult::TimedOut:
+    fprintf(stderr, "ukrun: timed out after %g s; the guest was stopped\n", R.Timeout);
+    return StatusTimeout;
+  case MonitorResult::Failed:
+    return failure(M.Error);
+  case MonitorResult::Exited:
+    if (M.ExitKind == 2) {
+      fprintf(stderr, "ukrun: the guest kernel failed (see its message above)\n");
+      return StatusFailure;
+    }
+    return int(M.Status);
+  }
+  return StatusFailure;
+}
+
+} // namespace ukcxx

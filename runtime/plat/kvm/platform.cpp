@@ -1,0 +1,56 @@
+// platform.cpp: console, exit and time on the built-in KVM monitor, by hypercalls.
+#include "kvm.h"
+
+#include "uk/cpu.h"
+#include "uk/syscall.h"
+
+namespace uk {
+namespace {
+
+uk_hc_console console_call;
+uk_hc_exit exit_call;
+uint64_t tsc_frequency;
+int64_t wall_at_boot;
+
+void kvm_console_write(Stream stream, const char *data, size_t len) {
+  // The monitor translates the buffer's virtual address through CR3 itself, so that
+  // a buffer of any size is one exit and the kernel copies nothing.
+  console_call.data = reinterpret_cast<uint64_t>(data);
+  console_call.len = len;
+  console_call.stream = uint32_t(stream);
+  hypercall(UK_HC_CONSOLE_WRITE, &console_call);
+}
+
+long kvm_console_read(char *data, size_t len) {
+  console_call.data = reinterpret_cast<uint64_t>(data);
+  console_call.len = len;
+  console_call.stream = 0;
+  hypercall(UK_HC_CONSOLE_READ, &console_call);
+  return console_call.result;
+}
+
+void kvm_exit(ExitKind kind, int status) {
+  exit_call.kind = uint32_t(kind);
+  exit_call.status = uint32_t(status);
+  exit_call.syscalls = uk_syscall_count;
+  hypercall(UK_HC_EXIT, &exit_call);
+  for (;;) // the monitor does not resume a guest that exited
+    halt();
+}
+
+uint64_t kvm_tsc_hz() { return tsc_frequency; }
+int64_t kvm_wall_clock_ns() { return wall_at_boot; }
+
+} // namespace
+
+void kvm_platform_init(const uk_kvm_boot_info &info) {
+  console_call.cr3 = read_cr3();
+  tsc_frequency = info.tsc_hz;
+  wall_at_boot = info.wall_ns;
+}
+
+const Platform kvm_platform = {
+    "kvm", kvm_console_write, kvm_console_read, kvm_exit, kvm_tsc_hz, kvm_wall_clock_ns,
+};
+
+} // namespace uk

@@ -20,6 +20,7 @@ done
 (cd "$out" && "$ukcxx" -O2 "$OLDPWD/bench/programs/hello.cpp" -o hellocxx.img)
 /usr/lib/llvm-19/bin/clang++ -static -O2 bench/programs/hello.cpp -o "$out/hellocxx.native"
 
+$clang -O2 bench/floor/kvm_floor.c -o "$out/kvm-floor"
 $clang -c bench/floor/pvh-exit.S -o "$out/pvh-exit.o"
 /usr/lib/llvm-19/bin/ld.lld -T bench/floor/pvh-exit.ld "$out/pvh-exit.o" -o "$out/pvh-exit.elf"
 
@@ -32,25 +33,54 @@ for f in hello hellocxx; do
   echo "$f: image $(stat -c %s "$out/$f.stripped.img"), static native $(stat -c %s "$out/$f.stripped.native")"
 done
 
+hypervisors="qemu-tcg"
+if [ "$accels" != tcg ]; then hypervisors="qemu-tcg qemu-kvm monitor"; fi
+how() {
+  case "$1" in
+    qemu-tcg) echo "--hypervisor=qemu --accel=tcg" ;;
+    qemu-kvm) echo "--hypervisor=qemu --accel=kvm" ;;
+    monitor) echo "--hypervisor=kvm" ;;
+  esac
+}
+
 echo "## Guest time from first instruction to main() (5 runs each)"
-for a in $accels; do
-  for i in 1 2 3 4 5; do "$ukrun" --accel=$a "$out/boot_to_main.img"; done | sed "s/^/$a: /"
+for h in $hypervisors; do
+  for i in 1 2 3 4 5; do "$ukrun" $(how $h) "$out/boot_to_main.img"; done | sed "s/^/$h: /"
 done
 
 echo "## One getpid() system call"
 echo "native: $("$out/getpid.native" 1000000)"
-for a in $accels; do
-  echo "$a: $("$ukrun" --accel=$a "$out/getpid.img" -- 20000)"
+for h in $hypervisors; do
+  echo "$h: $("$ukrun" $(how $h) "$out/getpid.img" -- 20000)"
 done
+
+if [ "$accels" != tcg ]; then
+  echo "## Built-in monitor: a C++ hello's cost (5 runs)"
+  for i in 1 2 3 4 5; do "$ukrun" --hypervisor=kvm --stats "$out/hellocxx.img" 2>&1 >/dev/null; done
+  if perf stat -e kvm:kvm_emulate_insn true > /dev/null 2>&1; then
+    echo "## Kernel instructions emulated and exits (kvm_pvm counts them; median of 5)"
+    for p in hello hellocxx; do
+      for i in 1 2 3 4 5; do
+        perf stat -x, -e kvm:kvm_emulate_insn,kvm:kvm_userspace_exit "$ukrun" --hypervisor=kvm \
+          "$out/$p.img" 2>&1 >/dev/null | grep kvm: | cut -d, -f1 | tr '\n' ' '; echo
+      done | sort -n | sed -n 3p | sed "s/^/$p: emulated instructions, exits: /"
+    done
+  fi
+fi
 
 echo "## Whole run, wall time (hyperfine)"
 qemu="qemu-system-x86_64 -M microvm,x-option-roms=off,acpi=off -m 32M -nodefaults -no-user-config -nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4"
 set --
+if [ "$accels" != tcg ]; then
+  set -- -n "floor-kvm-bare" "$out/kvm-floor" \
+    -n "hello-c-monitor" "$ukrun --hypervisor=kvm $out/hello.img" \
+    -n "hello-cxx-monitor" "$ukrun --hypervisor=kvm $out/hellocxx.img"
+fi
 for a in $accels; do
   cpu=max; [ $a = kvm ] && cpu=host,-arch-capabilities
-  set -- "$@" -n "floor-$a" "$qemu -accel $a -cpu $cpu -kernel $out/pvh-exit.elf" \
-    -n "hello-c-$a" "$ukrun --accel=$a $out/hello.img" \
-    -n "hello-cxx-$a" "$ukrun --accel=$a $out/hellocxx.img"
+  set -- "$@" -n "floor-qemu-$a" "$qemu -accel $a -cpu $cpu -kernel $out/pvh-exit.elf" \
+    -n "hello-c-qemu-$a" "$ukrun --hypervisor=qemu --accel=$a $out/hello.img" \
+    -n "hello-cxx-qemu-$a" "$ukrun --hypervisor=qemu --accel=$a $out/hellocxx.img"
 done
 hyperfine -N -i -w 3 -r 30 --export-markdown "$out/wall.md" "$@" > /dev/null 2>&1 || true
 cat "$out/wall.md"

@@ -111,6 +111,26 @@ uk_kvm_image readNote(const ImageFile &Image) {
   return N;
 }
 
+/// Puts the bytes of one segment at its guest-physical address. Whole pages are
+/// mapped privately from the image file (the guest's writes copy them), which spares
+/// copying the image; partial pages at either end are copied.
+void placeSegment(const ImageFile &Image, const ImageFile::Segment &S, uint8_t *To) {
+  auto From = Image.contents(S);
+  uint64_t Head = 0, Tail = From.size();
+  if (Image.fd() >= 0 && S.Offset % PageSize == S.PhysAddr % PageSize) {
+    uint64_t First = alignUp(S.PhysAddr, PageSize) - S.PhysAddr;
+    uint64_t Last = alignDown(S.PhysAddr + S.FileSize, PageSize) - S.PhysAddr;
+    if (Last > First &&
+        mmap(To + First, Last - First, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+             Image.fd(), off_t(S.Offset + First)) != MAP_FAILED) {
+      std::memcpy(To, From.data(), First);
+      Head = Last;
+    }
+  }
+  std::memcpy(To + Head, From.data() + Head, Tail - Head);
+  std::memset(To + From.size(), 0, S.MemSize - From.size());
+}
+
 void loadSegments(const ImageFile &Image, const GuestMemory &Memory, uint64_t &End) {
   End = 0;
   for (const auto &S : Image.loadSegments()) {
@@ -119,13 +139,7 @@ void loadSegments(const ImageFile &Image, const GuestMemory &Memory, uint64_t &E
       throw Error("'" + Image.path() + "': a segment at " + hex(S.PhysAddr) + " (" +
                   std::to_string(S.MemSize >> 10) + " KiB) does not fit in guest memory of " +
                   std::to_string(Memory.size() >> 20) + " MiB");
-    auto From = Image.contents(S);
-    // Fault the pages in with one call rather than one fault per page during the copy.
-    uint8_t *First = To - (uintptr_t(To) & 4095);
-    madvise(First, alignUp(uintptr_t(To) + S.MemSize, PageSize) - uintptr_t(First),
-            MADV_POPULATE_WRITE);
-    std::memcpy(To, From.data(), From.size());
-    std::memset(To + From.size(), 0, S.MemSize - From.size());
+    placeSegment(Image, S, To);
     End = std::max(End, S.PhysAddr + S.MemSize);
   }
 }

@@ -17,6 +17,8 @@
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <vector>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -256,6 +258,22 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
     confineToRunLoop(Vcpu.Value);
 
   MonitorResult R;
+  // Peak memory beyond the guest's, measured when the run loop returns.
+  struct Measure {
+    MonitorResult &R;
+    void *Ram;
+    uint64_t Size;
+    ~Measure() {
+      rusage Usage;
+      getrusage(RUSAGE_SELF, &Usage);
+      std::vector<unsigned char> Resident((Size + 4095) / 4096);
+      uint64_t GuestKiB = 0;
+      if (mincore(Ram, Size, Resident.data()) == 0)
+        for (unsigned char Page : Resident)
+          GuestKiB += (Page & 1) * 4;
+      R.MonitorKiB = uint64_t(Usage.ru_maxrss) > GuestKiB ? Usage.ru_maxrss - GuestKiB : 0;
+    }
+  } MeasureAtEnd{R, Ram, O.Memory};
   R.SetupSeconds = now() - Start;
   double GuestStart = now();
   // Every return from KVM_RUN is an exit to the monitor.

@@ -29,6 +29,7 @@ struct MonitorResult {
   // monitor, and system calls the program made (as the guest reports them at exit).
   double SetupSeconds = 0, GuestSeconds = 0;
   uint64_t Exits = 0, Syscalls = 0;
+  uint64_t MonitorKiB = 0; // peak resident memory of the process beyond guest memory
 };
 
 /// Runs the guest to its end. Set-up errors (no /dev/kvm, a bad image) throw Error;

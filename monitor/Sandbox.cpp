@@ -45,7 +45,8 @@ void confineToRunLoop(int VcpuFd) {
   for (int Nr : {SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(read), SCMP_SYS(readv),
                  SCMP_SYS(exit_group), SCMP_SYS(exit), SCMP_SYS(rt_sigreturn),
                  SCMP_SYS(clock_gettime), SCMP_SYS(brk), SCMP_SYS(munmap),
-                 SCMP_SYS(madvise), SCMP_SYS(futex), SCMP_SYS(getpid), SCMP_SYS(close)})
+                 SCMP_SYS(madvise), SCMP_SYS(futex), SCMP_SYS(getpid), SCMP_SYS(close),
+                 SCMP_SYS(getrusage), SCMP_SYS(mincore)})
     Allow(Nr);
   // Anonymous memory for malloc, never executable.
   seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,

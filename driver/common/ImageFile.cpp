@@ -54,7 +54,7 @@ ImageFile ImageFile::open(const std::string &Path) {
     Image.MappingSize = St.st_size;
     Image.Bytes = {static_cast<const uint8_t *>(Map), size_t(St.st_size)};
   }
-  close(Fd);
+  Image.FileFd = Fd;
   Image.validate();
   return Image;
 }
@@ -79,8 +79,11 @@ ImageFile &ImageFile::operator=(ImageFile &&Other) noexcept {
   bool OwnsBytes = Other.Bytes.data() == Other.Owned.data();
   Owned = std::move(Other.Owned);
   Bytes = OwnsBytes ? std::span<const uint8_t>(Owned) : Other.Bytes;
+  if (FileFd >= 0)
+    close(FileFd);
   Mapping = std::exchange(Other.Mapping, nullptr);
   MappingSize = std::exchange(Other.MappingSize, 0);
+  FileFd = std::exchange(Other.FileFd, -1);
   Entry = Other.Entry;
   Loads = std::move(Other.Loads);
   // Note spans point into the bytes, which did not move (a mapping, or the vector's
@@ -95,6 +98,8 @@ ImageFile &ImageFile::operator=(ImageFile &&Other) noexcept {
 ImageFile::~ImageFile() {
   if (Mapping)
     munmap(Mapping, MappingSize);
+  if (FileFd >= 0)
+    close(FileFd);
 }
 
 void ImageFile::validate() {

@@ -31,6 +31,9 @@ public:
 
   const std::string &path() const { return Path; }
   std::span<const uint8_t> bytes() const { return Bytes; }
+  /// The open image file (read-only), or -1 for an image parsed from memory. The
+  /// monitor maps segment pages from it instead of copying them.
+  int fd() const { return FileFd; }
   uint64_t entry() const { return Entry; }
   const std::vector<Segment> &loadSegments() const { return Loads; }
   /// The ukc++ manifest note; empty if the image has none (not built by ukc++).
@@ -51,6 +54,7 @@ private:
   std::vector<uint8_t> Owned;
   void *Mapping = nullptr;        // the file mapped read-only (open()), unmapped at the end
   size_t MappingSize = 0;
+  int FileFd = -1;
   uint64_t Entry = 0;
   std::vector<Segment> Loads;
   std::span<const uint8_t> Manifest;

@@ -89,10 +89,12 @@ int runOnMonitor(const RunRequest &R) {
   }
   if (R.Stats)
     fprintf(stderr,
-            "ukrun: stats: set-up %.2f ms, guest %.2f ms, %llu exits, %llu system calls\n",
+            "ukrun: stats: set-up %.2f ms, guest %.2f ms, %llu exits, %llu system calls, "
+            "monitor memory %llu KiB beyond the guest's\n",
             M.SetupSeconds * 1e3, M.GuestSeconds * 1e3,
             static_cast<unsigned long long>(M.Exits),
-            static_cast<unsigned long long>(M.Syscalls));
+            static_cast<unsigned long long>(M.Syscalls),
+            static_cast<unsigned long long>(M.MonitorKiB));
   switch (M.Kind) {
   case MonitorResult::TimedOut:
     fprintf(stderr, "ukrun: timed out after %g s; the guest was stopped\n", R.Timeout);

@@ -41,7 +41,16 @@ void *memset(void *dst, int c, size_t n) {
 int memcmp(const void *a, const void *b, size_t n) {
   auto *x = static_cast<const unsigned char *>(a);
   auto *y = static_cast<const unsigned char *>(b);
-  for (size_t i = 0; i < n; ++i)
+  size_t i = 0;
+  // Eight bytes at a time up to the first difference, then byte by byte.
+  for (; i + 8 <= n; i += 8) {
+    uint64_t u, v;
+    __builtin_memcpy(&u, x + i, 8);
+    __builtin_memcpy(&v, y + i, 8);
+    if (u != v)
+      break;
+  }
+  for (; i < n; ++i)
     if (x[i] != y[i])
       return x[i] < y[i] ? -1 : 1;
   return 0;

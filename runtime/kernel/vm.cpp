@@ -116,8 +116,9 @@ void vm_init(uint64_t image_end) {
       continue;
     unsigned prot = ProtRead | (p.p_flags & PF_W ? ProtWrite : 0) |
                     (p.p_flags & PF_X ? ProtExec : 0);
-    insert(align_down(p.p_vaddr, PageSize), align_up(p.p_vaddr + p.p_memsz, PageSize),
-           user_prot(prot));
+    // Segments come in address order: appending keeps the list sorted.
+    regions[region_count++] = {align_down(p.p_vaddr, PageSize),
+                               align_up(p.p_vaddr + p.p_memsz, PageSize), user_prot(prot)};
   }
   // The heap starts past the kernel, on a fresh 2 MiB boundary so that it can grow
   // with large pages.

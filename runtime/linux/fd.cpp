@@ -356,25 +356,26 @@ UK_SYSCALL(faccessat2) { return sys_faccessat(args.a0, args.a1, args.a2, 0, 0, 0
 UK_SYSCALL(access) { return sys_faccessat(uint64_t(AT_FDCWD), args.a0, args.a1, 0, 0, 0); }
 
 UK_SYSCALL(readlink) {
+  long len = user_strlen(reinterpret_cast<const char *>(args.a0), 4096);
+  if (len < 0)
+    return -EFAULT;
+  const char *path = reinterpret_cast<const char *>(args.a0);
   long error;
-  const char *path = user_path(args.a0, error);
-  if (!path)
-    return error;
-  if (!streq(path, "/proc/self/exe"))
-    return lookup(path, *reinterpret_cast<int *>(&error)) ? -EINVAL : -ENOENT;
+  if (len != 14 || memcmp(path, "/proc/self/exe", 14))
+    return len && lookup(path, *reinterpret_cast<int *>(&error)) ? -EINVAL : -ENOENT;
   if (!user_ok(args.a1, args.a2, ProtWrite))
     return -EFAULT;
   // The program's path: "/" and its name. readlink does not NUL-terminate.
   const char *name = program_name();
-  size_t len = strlen(name) + 1;
-  if (len > args.a2)
-    len = args.a2;
+  size_t n = strlen(name) + 1;
+  if (n > args.a2)
+    n = args.a2;
   auto *out = reinterpret_cast<char *>(args.a1);
-  if (len)
+  if (n)
     out[0] = '/';
-  if (len > 1)
-    memcpy(out + 1, name, len - 1);
-  return long(len);
+  if (n > 1)
+    memcpy(out + 1, name, n - 1);
+  return long(n);
 }
 
 UK_SYSCALL(readlinkat) { return sys_readlink(args.a1, args.a2, args.a3, 0, 0, 0); }

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <ctime>
 
 namespace ukcxx {
 namespace {
@@ -65,6 +66,16 @@ HypercallOutcome handleHypercall(uint16_t Port, uint32_t Value, const GuestMemor
     return console(true, Value, Memory, Out);
   case UK_HC_CONSOLE_READ:
     return console(false, Value, Memory, Out);
+  case UK_HC_CLOCK: {
+    timespec Real, Mono;
+    clock_gettime(CLOCK_REALTIME, &Real);
+    clock_gettime(CLOCK_MONOTONIC, &Mono);
+    uk_hc_clock Call{int64_t(Real.tv_sec) * 1000000000 + Real.tv_nsec,
+                     int64_t(Mono.tv_sec) * 1000000000 + Mono.tv_nsec};
+    if (!Memory.write(Value, Call))
+      return fault("clock call at " + hex(Value) + " lies outside guest memory");
+    return {};
+  }
   case UK_HC_EXIT: {
     uk_hc_exit Call;
     if (!Memory.read(Value, Call))

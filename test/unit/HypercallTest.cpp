@@ -111,6 +111,17 @@ TEST_F(Guest, Exit) {
   EXPECT_EQ(O.Error, "exit call with kind 1 and status 256");
 }
 
+TEST_F(Guest, Clock) {
+  auto O = handleHypercall(UK_KVM_HYPERCALL_PORT + UK_HC_CLOCK, Call, Memory, Out);
+  EXPECT_EQ(O.Kind, HypercallOutcome::Continue);
+  uk_hc_clock C;
+  Memory.read(Call, C);
+  EXPECT_GT(C.realtime_ns, 1700000000ll * 1000000000);
+  O = handleHypercall(UK_KVM_HYPERCALL_PORT + UK_HC_CLOCK, uint32_t(Ram.size() - 4), Memory,
+                      Out);
+  EXPECT_EQ(O.Kind, HypercallOutcome::Fault);
+}
+
 TEST_F(Guest, UnknownPortsAndCalls) {
   EXPECT_EQ(handleHypercall(0x3f8, 0, Memory, Out).Error,
             "I/O to port 0x3f8, which is not a hypercall");

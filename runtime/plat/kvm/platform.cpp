@@ -10,7 +10,6 @@ namespace {
 uk_hc_console console_call;
 uk_hc_exit exit_call;
 uint64_t tsc_frequency;
-int64_t wall_at_boot;
 
 void kvm_console_write(Stream stream, const char *data, size_t len) {
   // The monitor translates the buffer's virtual address through CR3 itself, so that
@@ -38,15 +37,20 @@ void kvm_exit(ExitKind kind, int status) {
     halt();
 }
 
+uk_hc_clock clock_call;
+
 uint64_t kvm_tsc_hz() { return tsc_frequency; }
-int64_t kvm_wall_clock_ns() { return wall_at_boot; }
+
+int64_t kvm_wall_clock_ns() {
+  hypercall(UK_HC_CLOCK, &clock_call);
+  return clock_call.realtime_ns;
+}
 
 } // namespace
 
 void kvm_platform_init(const uk_kvm_boot_info &info) {
   console_call.cr3 = read_cr3();
   tsc_frequency = info.tsc_hz;
-  wall_at_boot = info.wall_ns;
 }
 
 const Platform kvm_platform = {

@@ -62,6 +62,7 @@ enum uk_kvm_hypercall {
   UK_HC_CONSOLE_WRITE = 0, /* struct uk_hc_console */
   UK_HC_EXIT = 1,          /* struct uk_hc_exit; does not return */
   UK_HC_CONSOLE_READ = 2,  /* struct uk_hc_console */
+  UK_HC_CLOCK = 3,         /* struct uk_hc_clock */
   /* Slots reserved for the network and block device rings. */
   UK_HC_NET_NOTIFY = 8,
   UK_HC_BLOCK_NOTIFY = 9,
@@ -86,7 +87,14 @@ struct uk_hc_exit {
   uint64_t syscalls; /* system calls the program made, for ukrun --stats */
 };
 
+/* The host's clocks now, for a guest that wants to re-read wall-clock time. */
+struct uk_hc_clock {
+  int64_t realtime_ns;  /* CLOCK_REALTIME, nanoseconds since the epoch */
+  int64_t monotonic_ns; /* CLOCK_MONOTONIC */
+};
+
 #ifdef __cplusplus
+static_assert(sizeof(struct uk_hc_clock) == 16, "uk_hc_clock layout is ABI");
 static_assert(sizeof(struct uk_kvm_image) == 96, "uk_kvm_image layout is ABI");
 static_assert(sizeof(struct uk_kvm_boot_info) == 104, "uk_kvm_boot_info layout is ABI");
 static_assert(sizeof(struct uk_hc_console) == 40, "uk_hc_console layout is ABI");

@@ -12,8 +12,13 @@ constexpr uint64_t AddressMask = 0x000ffffffffff000ull;
 bool GuestMemory::translate(uint64_t Cr3, uint64_t Virt, uint64_t Len, bool Write,
                             std::vector<iovec> &Out) const {
   Out.clear();
-  // Canonical user addresses only, and no wrap-around.
-  if (Virt >= (1ull << 47) || Len > (1ull << 47) - Virt)
+  // Canonical addresses only (the kernel's own buffers are in the upper half), and
+  // no range crossing the non-canonical hole or wrapping around.
+  auto Canonical = [](uint64_t V) { return (int64_t(V) >> 47) == 0 || (int64_t(V) >> 47) == -1; };
+  if (!Len)
+    return true;
+  if (!Canonical(Virt) || Virt + Len < Virt || !Canonical(Virt + Len - 1) ||
+      (int64_t(Virt) >> 47) != (int64_t(Virt + Len - 1) >> 47))
     return false;
   while (Len) {
     uint64_t Table = Cr3 & AddressMask;

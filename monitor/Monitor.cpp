@@ -204,6 +204,9 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
   Load.GigabytePages = Ext1 && (Ext1->edx & (1u << 26));
   BootLayout Layout = loadImage(*O.Image, Memory, Load);
 
+  // The local APIC in KVM: its timer interrupts and HLT are handled without exits to
+  // the monitor.
+  check(ioctl(Vm.Value, KVM_CREATE_IRQCHIP, 0), "KVM_CREATE_IRQCHIP");
   Fd Vcpu(check(ioctl(Vm.Value, KVM_CREATE_VCPU, 0), "KVM_CREATE_VCPU"));
   int RunSize = check(ioctl(Kvm.Value, KVM_GET_VCPU_MMAP_SIZE, 0), "KVM_GET_VCPU_MMAP_SIZE");
   auto *Run = static_cast<kvm_run *>(

@@ -26,7 +26,7 @@ struct Manifest {
   static constexpr uint64_t MinMemory = 4ull << 20;
   static constexpr uint64_t MaxMemory = 64ull << 30;
   static constexpr unsigned DefaultThreadsMax = 256;
-  static constexpr unsigned MaxThreads = 65536;
+  static constexpr unsigned MaxThreads = 4096;
   static constexpr uint64_t DefaultThreadStack = 1ull << 20;
 
   std::string Path; // empty when no manifest file was used

@@ -97,9 +97,8 @@ void dump_frame(const TrapFrame &f) {
   if (f.vector == 14) {
     const char *access = f.error & 16 ? "execute" : f.error & 2 ? "write to" : "read from";
     if (vm_is_stack_guard(address))
-      print("ukc++: %s (%s): stack overflow (%s %#lx, below the %lu KiB stack)\n",
-            signal_description(signal), signal_name(signal), access, address,
-            StackReserve / KiB);
+      print("ukc++: %s (%s): stack overflow (%s %#lx, in the guard below a stack)\n",
+            signal_description(signal), signal_name(signal), access, address);
     else
       print("ukc++: %s (%s): %s %s address %#lx\n", signal_description(signal),
             signal_name(signal), access, f.error & 1 ? "protected" : "unmapped", address);

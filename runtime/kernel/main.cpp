@@ -5,6 +5,7 @@
 #include "uk/paging.h"
 #include "uk/platform.h"
 #include "uk/process.h"
+#include "uk/sched.h"
 #include "uk/time.h"
 #include "uk/vm.h"
 
@@ -59,6 +60,7 @@ void read_kernel_options(BootInfo &boot) {
     paging_setup(ram_top);
   manifest_init();
   time_init(boot);
+  sched_init();
   vm_init(image_end);
   start_program(boot);
 }

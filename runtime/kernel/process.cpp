@@ -115,6 +115,8 @@ uint8_t console_ttys() { return ttys; }
   }
   ttys = boot.ttys;
 
+  if (m.features & UK_FEATURE_THREADS)
+    probe_hypervisor(); // decides how thread switches save the vector state
   uint64_t top = vm_stack_init();
   StackBuilder stack(top - 16);
   uint64_t execfn = stack.push_string(argv[0]);

@@ -18,6 +18,7 @@ namespace {
 struct Region {
   uint64_t start, end;
   unsigned prot;
+  bool lazy; // pages are mapped on first touch (thread stacks)
 };
 
 constexpr int MaxRegions = 4096;
@@ -41,13 +42,13 @@ int find(uint64_t addr) {
   return lo; // first region ending after addr
 }
 
-bool insert(uint64_t start, uint64_t end, unsigned prot) {
+bool insert(uint64_t start, uint64_t end, unsigned prot, bool lazy = false) {
   if (region_count == MaxRegions)
     return false;
   int i = find(start);
   for (int j = region_count; j > i; --j)
     regions[j] = regions[j - 1];
-  regions[i] = {start, end, prot};
+  regions[i] = {start, end, prot, lazy};
   ++region_count;
   return true;
 }
@@ -58,7 +59,7 @@ bool carve(uint64_t start, uint64_t end) {
     Region r = regions[i];
     if (r.start < start && r.end > end) {
       regions[i].end = start;
-      if (!insert(end, r.end, r.prot))
+      if (!insert(end, r.end, r.prot, r.lazy))
         return false;
       return true;
     }
@@ -118,7 +119,7 @@ void vm_init(uint64_t image_end) {
                     (p.p_flags & PF_X ? ProtExec : 0);
     // Segments come in address order: appending keeps the list sorted.
     regions[region_count++] = {align_down(p.p_vaddr, PageSize),
-                               align_up(p.p_vaddr + p.p_memsz, PageSize), user_prot(prot)};
+                               align_up(p.p_vaddr + p.p_memsz, PageSize), user_prot(prot), false};
   }
   // The heap starts past the kernel, on a fresh 2 MiB boundary so that it can grow
   // with large pages.
@@ -201,7 +202,8 @@ uint64_t vm_brk(uint64_t new_end) {
   return brk_end;
 }
 
-long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace) {
+long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
+             bool lazy) {
   if (len == 0 || len > UserTop)
     return -EINVAL;
   len = align_up(len, PageSize);
@@ -218,11 +220,14 @@ long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool norepl
     if (!addr)
       return -ENOMEM;
   }
-  if (!map_anonymous(addr, len, user_prot(prot))) {
+  // PROT_NONE reserves address space only (glibc reserves 64 MiB per malloc arena);
+  // mprotect maps what becomes accessible.
+  bool reserve = !(prot & (ProtRead | ProtWrite | ProtExec));
+  if (!lazy && !reserve && !map_anonymous(addr, len, user_prot(prot))) {
     report_out_of_memory("mmap", len);
     return -ENOMEM;
   }
-  if (!insert(addr, addr + len, user_prot(prot))) {
+  if (!insert(addr, addr + len, user_prot(prot), lazy)) {
     unmap(addr, len);
     return -ENOMEM;
   }
@@ -249,9 +254,16 @@ long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot) {
   if (!user_ok(addr, len, ProtUser))
     return -ENOMEM;
   // Rebuild the regions covering the range with the new protection.
-  if (!carve(addr, addr + len) || !insert(addr, addr + len, user_prot(prot)))
+  bool lazy = regions[find(addr)].lazy;
+  bool accessible = prot & (ProtRead | ProtWrite | ProtExec);
+  if (accessible && !lazy && !map_or_protect(addr, len, user_prot(prot))) {
+    report_out_of_memory("mprotect", len);
     return -ENOMEM;
-  protect(addr, len, user_prot(prot));
+  }
+  if (!carve(addr, addr + len) || !insert(addr, addr + len, user_prot(prot), lazy))
+    return -ENOMEM;
+  if (!accessible || lazy)
+    protect(addr, len, user_prot(prot));
   return 0;
 }
 
@@ -304,15 +316,14 @@ long vm_discard(uint64_t addr, uint64_t len) {
   if (!is_aligned(addr, PageSize))
     return -EINVAL;
   len = align_up(len, PageSize);
-  int i = find(addr);
   if (!user_ok(addr, len, ProtUser))
     return -ENOMEM;
-  unsigned prot = regions[i].prot;
+  // The memory goes back to the pool and the range becomes lazy: pages come back,
+  // zeroed, when touched (glibc's malloc gives back the tops of its heaps this way).
+  unsigned prot = regions[find(addr)].prot;
   unmap(addr, len);
-  if (!map_anonymous(addr, len, prot)) {
-    report_out_of_memory("madvise", len);
+  if (!carve(addr, addr + len) || !insert(addr, addr + len, prot, true))
     return -ENOMEM;
-  }
   return 0;
 }
 
@@ -326,12 +337,34 @@ uint64_t vm_stack_init() {
 }
 
 bool vm_is_stack_guard(uint64_t addr) {
-  return addr < StackLow && addr >= StackLow - 64 * KiB;
+  if (addr < StackLow && addr >= StackLow - 64 * KiB)
+    return true;
+  // A thread stack's guard: a PROT_NONE region right under a lazily mapped one.
+  int i = find(addr);
+  return i + 1 < region_count && regions[i].start <= addr &&
+         !(regions[i].prot & (ProtRead | ProtWrite | ProtExec)) && regions[i + 1].lazy &&
+         regions[i + 1].start == regions[i].end;
 }
 
 bool handle_user_page_fault(uint64_t address, uint64_t error) {
   bool not_present = !(error & 1);
-  if (!not_present || address < StackLow || address >= stack_mapped_low)
+  if (!not_present || address >= UserTop)
+    return false;
+  // A page of a thread's stack, touched for the first time.
+  int i = find(address);
+  if (i < region_count && regions[i].lazy && regions[i].start <= address &&
+      (regions[i].prot & (ProtRead | ProtWrite))) {
+    // Map the 64 KiB around the fault that the region holds: a fault per page would
+    // cost a kernel entry per 4 KiB.
+    uint64_t from = align_down(address, 16 * PageSize), to = from + 16 * PageSize;
+    from = from < regions[i].start ? regions[i].start : from;
+    to = to > regions[i].end ? regions[i].end : to;
+    if (map_or_protect(from, to - from, regions[i].prot))
+      return true;
+    report_out_of_memory("memory mapped on first touch", to - from);
+    return false;
+  }
+  if (address < StackLow || address >= stack_mapped_low)
     return false;
   uint64_t page = align_down(address, PageSize);
   // Map everything between the fault and the stack's mapped part: a stack that

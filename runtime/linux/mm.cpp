@@ -31,7 +31,8 @@ UK_SYSCALL(mmap) {
   if (prot & ~uint64_t(PROT_READ | PROT_WRITE | PROT_EXEC))
     return -EINVAL;
   bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
-  return vm_mmap(addr, len, prot_from(prot), fixed, flags & MAP_FIXED_NOREPLACE);
+  return vm_mmap(addr, len, prot_from(prot), fixed, flags & MAP_FIXED_NOREPLACE,
+                 flags & MAP_STACK);
 }
 
 UK_SYSCALL(munmap) { return vm_munmap(args.a0, args.a1); }

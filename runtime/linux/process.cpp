@@ -3,6 +3,7 @@
 #include "uk/memory.h"
 #include "uk/print.h"
 #include "uk/process.h"
+#include "uk/sched.h"
 #include "uk/syscall.h"
 #include "uk/vm.h"
 
@@ -30,11 +31,23 @@ void copy_name(char *dst, const char *src, size_t size) {
 
 } // namespace
 
+int futex_wake(uint64_t address, int count);
+
 UK_SYSCALL(exit_group) { exit_program(ExitKind::Exit, int(args.a0 & 0xff)); }
-UK_SYSCALL(exit) { exit_program(ExitKind::Exit, int(args.a0 & 0xff)); }
+
+/// The end of one thread: as Linux does for CLONE_CHILD_CLEARTID, its thread id word
+/// is cleared and a waiter on it woken (pthread_join waits there).
+UK_SYSCALL(exit) {
+  Thread *t = current_thread();
+  if (t->clear_child_tid && user_ok(t->clear_child_tid, 4, ProtWrite)) {
+    *reinterpret_cast<volatile uint32_t *>(t->clear_child_tid) = 0;
+    futex_wake(t->clear_child_tid, 1);
+  }
+  thread_exit(int(args.a0 & 0xff));
+}
 
 UK_SYSCALL(getpid) { return Pid; }
-UK_SYSCALL(gettid) { return Pid; }
+UK_SYSCALL(gettid) { return current_thread()->tid; }
 UK_SYSCALL(getppid) { return 0; }
 UK_SYSCALL(getuid) { return 0; }
 UK_SYSCALL(geteuid) { return 0; }
@@ -43,14 +56,26 @@ UK_SYSCALL(getegid) { return 0; }
 UK_SYSCALL(getpgrp) { return Pid; }
 UK_SYSCALL(getpgid) { return Pid; }
 UK_SYSCALL(getsid) { return Pid; }
-UK_SYSCALL(set_tid_address) { return Pid; }
-UK_SYSCALL(set_robust_list) { return 0; }
+UK_SYSCALL(set_tid_address) {
+  current_thread()->clear_child_tid = args.a0;
+  return current_thread()->tid;
+}
+
+UK_SYSCALL(set_robust_list) {
+  if (args.a1 != 24) // sizeof(struct robust_list_head)
+    return -EINVAL;
+  current_thread()->robust_list = args.a0;
+  return 0;
+}
 
 // glibc registers restartable sequences at start-up and carries on without them on
 // ENOSYS; refusing here is deliberate, so it is not reported as missing.
 UK_SYSCALL(rseq) { return -ENOSYS; }
 
-UK_SYSCALL(sched_yield) { return 0; }
+UK_SYSCALL(sched_yield) {
+  yield();
+  return 0;
+}
 
 UK_SYSCALL(sched_getaffinity) {
   uint64_t size = args.a1;
@@ -83,7 +108,9 @@ namespace {
 rlimit limit_of(unsigned resource) {
   constexpr uint64_t Infinity = ~0ull;
   switch (resource) {
-  case RLIMIT_STACK: return {StackReserve, Infinity};
+  // The stack limit is what glibc gives new threads: the manifest's thread stack.
+  // (The main thread's own stack is StackReserve.)
+  case RLIMIT_STACK: return {manifest().thread_stack, Infinity};
   case RLIMIT_NOFILE: return {256, 256};
   case RLIMIT_NPROC: return {manifest().threads_max, manifest().threads_max};
   case RLIMIT_CORE: return {0, 0};
@@ -163,13 +190,13 @@ UK_SYSCALL(kill) {
 }
 
 UK_SYSCALL(tgkill) {
-  if (args.a0 != uint64_t(Pid) || args.a1 != uint64_t(Pid))
+  if (args.a0 != uint64_t(Pid) || int64_t(args.a1) <= 0)
     return -ESRCH;
   return signal_self(int(args.a2));
 }
 
 UK_SYSCALL(tkill) {
-  if (args.a0 != uint64_t(Pid))
+  if (int64_t(args.a0) <= 0)
     return -ESRCH;
   return signal_self(int(args.a1));
 }

@@ -1,4 +1,5 @@
 // time.cpp: clocks and sleeping.
+#include "uk/sched.h"
 #include "uk/syscall.h"
 #include "uk/time.h"
 #include "uk/vm.h"
@@ -24,10 +25,11 @@ int64_t clock_value(uint64_t clock) {
   case CLOCK_MONOTONIC_COARSE:
   case CLOCK_BOOTTIME:
   case CLOCK_BOOTTIME_ALARM:
-  // One program on a CPU of its own: its CPU time is the time since boot.
-  case CLOCK_PROCESS_CPUTIME_ID:
-  case CLOCK_THREAD_CPUTIME_ID:
     return int64_t(monotonic_ns());
+  case CLOCK_PROCESS_CPUTIME_ID:
+    return int64_t(muldiv(process_cpu_ticks(), 1000000000, tsc_hz()));
+  case CLOCK_THREAD_CPUTIME_ID:
+    return int64_t(muldiv(thread_cpu_ticks(), 1000000000, tsc_hz()));
   default:
     return -1;
   }
@@ -54,9 +56,12 @@ int64_t read_timespec(uint64_t addr) {
   return ts->tv_sec * NsPerSec + ts->tv_nsec;
 }
 
+/// Sleeps, the CPU free for other threads or halted, until monotonic time Deadline.
 long sleep_until_monotonic(uint64_t deadline) {
+  // tsc_at rounds down: sleep to the next tick so that a sleep never ends early.
+  uint64_t tsc = tsc_at(deadline) + 1;
   while (monotonic_ns() < deadline)
-    wait_until(tsc_at(deadline));
+    block("sleeping", tsc);
   return 0;
 }
 

@@ -17,6 +17,8 @@ parser.add_argument("--build", required=True)
 parser.add_argument("--accel", default="tcg")
 parser.add_argument("--env", action="append", default=[])
 parser.add_argument("--flags", default="-O2")
+parser.add_argument("--features", default="", help="manifest features, comma-separated")
+parser.add_argument("--memory", default="256Mi")
 parser.add_argument("--stdin", default=None, help="not supported yet; reserved")
 parser.add_argument("--timeout", type=float, default=60)
 parser.add_argument("source")
@@ -45,7 +47,10 @@ def show(what, result):
 with tempfile.TemporaryDirectory() as tmp:
     native, image = os.path.join(tmp, "native"), os.path.join(tmp, "app.img")
     with open(os.path.join(tmp, "unikernel.yaml"), "w") as m:
-        m.write("name: app\nmemory: 256Mi\n")
+        m.write(f"name: app\nmemory: {opts.memory}\n")
+        if opts.features:
+            m.write("features:\n" + "".join(f"  {f}: {{}}\n"
+                                             for f in opts.features.split(",")))
         if env:
             m.write("env:\n" + "".join(f"  {k}: \"{v}\"\n" for k, v in env.items()))
     for cmd in ([clang, "-static", *flags, opts.source, "-o", native],

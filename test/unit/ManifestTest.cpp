@@ -114,9 +114,9 @@ TEST(Manifest, WrongTypes) {
 
 TEST(Manifest, OutOfRange) {
   EXPECT_EQ(parseError("features:\n  threads: { max: 0 }\n"),
-            "unikernel.yaml:2:19: 'threads.max' must be a whole number from 1 to 65536, not '0'");
+            "unikernel.yaml:2:19: 'threads.max' must be a whole number from 1 to 4096, not '0'");
   EXPECT_EQ(parseError("features:\n  threads: { max: many }\n"),
-            "unikernel.yaml:2:19: 'threads.max' must be a whole number from 1 to 65536, not "
+            "unikernel.yaml:2:19: 'threads.max' must be a whole number from 1 to 4096, not "
             "'many'");
   EXPECT_EQ(parseError("features:\n  threads: { stack: 4Ki }\n"),
             "unikernel.yaml:2:21: 'threads.stack' 4Ki is out of range (16Ki to 1Gi)");

@@ -98,6 +98,7 @@ uk_trap_return:
 page_fault_entry:
         cmpq $uk_syscall_entry, 8(%rsp)         /* RIP */
         jne 1f
+        movb $1, uk_syscall_via_fault
         swapgs
         movq %rcx, 8(%rsp)                      /* return where syscall would */
         movq %r11, 24(%rsp)                     /* with the flags syscall saved */
@@ -174,6 +175,73 @@ syscall_slow:
         addq $16, %rsp                  /* vector, error */
         swapgs
         iretq
+
+/* uk_switch_context(save, next): saves the callee-saved registers and the stack
+ * pointer of the running kernel context into *save, and resumes the one whose stack
+ * pointer is next. Every thread is switched out inside the kernel (interrupts off), so
+ * this is all a switch needs; the program's registers are in its entry frame. */
+        .globl uk_switch_context
+uk_switch_context:
+        pushq %rbp
+        pushq %rbx
+        pushq %r12
+        pushq %r13
+        pushq %r14
+        pushq %r15
+        movq %rsp, (%rdi)
+        movq %rsi, %rsp
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %rbx
+        popq %rbp
+        ret
+
+/* A new thread's first switch-in returns here, with the TrapFrame it starts from on
+ * its stack: it enters the program as the frame says. */
+        .globl uk_thread_start
+uk_thread_start:
+        RESTORE_REGS
+        addq $16, %rsp                  /* vector, error */
+        swapgs
+        iretq
+
+/* uk_run_probe(rip, save): runs user code at rip (with RAX = 511) until it makes
+ * that system call, which returns here through uk_probe_return (cpu_probe.cpp). */
+        .globl uk_run_probe, uk_probe_return
+uk_run_probe:
+        pushq %rbp
+        pushq %rbx
+        pushq %r12
+        pushq %r13
+        pushq %r14
+        pushq %r15
+        movq %rsp, (%rsi)
+        pushq $USER_DS
+        pushq $0
+        pushq $0x2                      /* interrupts off */
+        pushq $USER_CS
+        pushq %rdi
+        movl $511, %eax
+        swapgs
+        iretq
+/* uk_probe_return(save): back into uk_run_probe's caller (GS is the kernel's). */
+uk_probe_return:
+        movq (%rdi), %rsp
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %rbx
+        popq %rbp
+        ret
+
+        .section .data.uk_probe, "aw", @progbits
+        .globl uk_syscall_via_fault
+uk_syscall_via_fault:
+        .byte 0
+        .text
 
 /* uk_enter_user(rip, rsp): first entry into the program, with every register zero
  * as Linux leaves them for a new process. */

@@ -10,9 +10,11 @@ extern "C" const Elf64_Ehdr __ehdr_start;
 extern "C" char __uk_kernel_start[], __uk_kernel_end[];
 
 namespace uk {
-namespace {
 
 uint64_t direct_map_base = 0; // 0 until the final page tables are live
+
+namespace {
+
 uint64_t *root;               // PML4, through the kernel's view of memory
 
 constexpr uint64_t TableFlags = PTE_P | PTE_W | PTE_U;
@@ -25,6 +27,8 @@ uint64_t *table_of(uint64_t entry) {
 
 /// Replaces a 2 MiB mapping by 512 4 KiB ones with the same flags.
 bool split_large(uint64_t &entry) {
+  if (!(entry & PTE_PS))
+    return true;
   uint64_t table = frame_alloc();
   if (!table)
     return false;
@@ -90,7 +94,6 @@ uint64_t pte_flags(unsigned prot) {
   return f;
 }
 
-void *phys_to_virt(uint64_t phys) { return reinterpret_cast<void *>(phys + direct_map_base); }
 
 void paging_setup(uint64_t ram_top) {
   uint64_t pml4 = frame_alloc();
@@ -129,6 +132,25 @@ void paging_adopt(uint64_t ram_top) {
   root = static_cast<uint64_t *>(phys_to_virt(read_cr3() & PTE_ADDR));
 }
 
+void *map_device(uint64_t phys) {
+  // Devices live in their own kernel range, one page after another.
+  static uint64_t next = 0xffffff0000000000ull;
+  uint64_t *e = entry_at(next, 1, true);
+  VERIFY(e);
+  *e = phys | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_NX;
+  void *at = reinterpret_cast<void *>(next);
+  next += PageSize;
+  return at;
+}
+
+bool map_page_to(uint64_t virt, uint64_t phys, unsigned prot) {
+  uint64_t *e = entry_at(virt, 1, true);
+  if (!e)
+    return false;
+  *e = phys | pte_flags(prot);
+  return true;
+}
+
 bool map_page(uint64_t virt, unsigned prot) {
   uint64_t frame = frame_alloc();
   if (!frame)
@@ -164,45 +186,106 @@ bool map_anonymous(uint64_t virt, uint64_t size, unsigned prot) {
   return true;
 }
 
-void unmap(uint64_t virt, uint64_t size) {
-  for (uint64_t v = virt; v < virt + size;) {
-    uint64_t *pde = entry_at(v, 2, false);
-    if (pde && (*pde & PTE_PS) && is_aligned(v, LargePageSize) &&
-        virt + size - v >= LargePageSize) {
-      chunk_free(*pde & PTE_ADDR);
-      *pde = 0;
-      invlpg(v);
-      v += LargePageSize;
+/// What maps Virt: the leaf entry (a 4 KiB or 2 MiB page) and the bytes it covers,
+/// or null and the size of the unmapped table range around Virt, so that walks over
+/// large reserved ranges skip them a table at a time.
+uint64_t *lookup(uint64_t virt, uint64_t &span) {
+  uint64_t *table = root;
+  for (int level = 4;; --level) {
+    span = 1ull << (12 + 9 * (level - 1));
+    uint64_t &e = table[index_at(virt, level)];
+    if (level == 1 || (level == 2 && (e & PTE_PS)))
+      return &e;
+    if (!(e & PTE_P))
+      return nullptr;
+    table = table_of(e);
+  }
+}
+
+namespace {
+
+/// Calls Page(entry, virt, span) for every present (or PROT_NONE) leaf in
+/// [Virt, Virt+Size), splitting large pages that the range covers only in part.
+template <typename F> void for_each_page(uint64_t virt, uint64_t size, F &&page) {
+  uint64_t end = virt + size;
+  for (uint64_t v = virt; v < end;) {
+    uint64_t span;
+    uint64_t *e = lookup(v, span);
+    uint64_t next = align_down(v, span) + span;
+    if (!e) { // no table here: nothing mapped in the whole span
+      v = next;
       continue;
     }
-    uint64_t *pte = entry_at(v, 1, pde && (*pde & PTE_PS));
-    if (pte && (*pte & (PTE_P | PTE_NONE))) {
-      frame_free(*pte & PTE_ADDR);
-      *pte = 0;
-      invlpg(v);
+    if (span == LargePageSize && (*e & PTE_PS)) {
+      if (v != align_down(v, span) || next > end) {
+        VERIFY(split_large(*e)); // only part of it changes
+        continue;
+      }
+      page(*e, v, span);
+      v = next;
+      continue;
     }
-    v += PageSize;
+    // A page table: its entries one after another, up to its end or the range's.
+    uint64_t stop = align_down(v, LargePageSize) + LargePageSize;
+    stop = stop < end ? stop : end;
+    for (; v < stop; v += PageSize, ++e)
+      if (*e & (PTE_P | PTE_NONE))
+        page(*e, v, PageSize);
   }
+}
+
+} // namespace
+
+void unmap(uint64_t virt, uint64_t size) {
+  for_each_page(virt, size, [](uint64_t &e, uint64_t v, uint64_t span) {
+    if (span == LargePageSize)
+      chunk_free(e & PTE_ADDR);
+    else
+      frame_free(e & PTE_ADDR);
+    e = 0;
+    invlpg(v);
+  });
 }
 
 void protect(uint64_t virt, uint64_t size, unsigned prot) {
   uint64_t flags = pte_flags(prot);
-  for (uint64_t v = virt; v < virt + size;) {
-    uint64_t *pde = entry_at(v, 2, false);
-    if (pde && (*pde & PTE_PS) && is_aligned(v, LargePageSize) &&
-        virt + size - v >= LargePageSize && (flags & PTE_P)) {
-      *pde = (*pde & PTE_ADDR) | flags | PTE_PS;
-      invlpg(v);
-      v += LargePageSize;
+  for_each_page(virt, size, [&](uint64_t &e, uint64_t v, uint64_t span) {
+    if (span == LargePageSize && !(flags & PTE_P)) {
+      VERIFY(split_large(e)); // PROT_NONE has no large-page form
+      protect(v, span, prot);
+      return;
+    }
+    e = (e & PTE_ADDR) | flags | (span == LargePageSize ? PTE_PS : 0);
+    invlpg(v);
+  });
+}
+
+bool map_or_protect(uint64_t virt, uint64_t size, unsigned prot) {
+  protect(virt, size, prot);
+  // Then map what has no page yet, a run of missing pages at a time (so that large
+  // runs get large pages).
+  uint64_t end = virt + size;
+  for (uint64_t v = virt; v < end;) {
+    uint64_t span;
+    uint64_t *e = lookup(v, span);
+    if (e && (*e & (PTE_P | PTE_NONE))) {
+      v = align_down(v, span) + span;
       continue;
     }
-    uint64_t *pte = entry_at(v, 1, pde && (*pde & PTE_PS));
-    if (pte && (*pte & (PTE_P | PTE_NONE))) {
-      *pte = (*pte & PTE_ADDR) | flags;
-      invlpg(v);
+    uint64_t run = v;
+    while (run < end) {
+      uint64_t *r = lookup(run, span);
+      if (r && (*r & (PTE_P | PTE_NONE)))
+        break;
+      run = r ? run + PageSize : align_down(run, span) + span;
     }
-    v += PageSize;
+    if (run > end)
+      run = end;
+    if (!map_anonymous(v, run - v, prot))
+      return false;
+    v = run;
   }
+  return true;
 }
 
 void move_mappings(uint64_t from, uint64_t to, uint64_t size) {

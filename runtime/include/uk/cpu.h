@@ -117,12 +117,27 @@ void enable_vector(unsigned vector);
 /// Sets the kernel stack used on entries from ring 3.
 void set_kernel_stack(uint64_t top);
 
+/// Runs one system call from ring 3 to learn whether ring 0 is emulated (software
+/// KVM); if so, turns off XSAVE for the program (probe.cpp says why).
+void probe_hypervisor();
+bool software_virtualized();
+/// The probe's system call (511); false if no probe runs.
+bool probe_syscall();
+
 /// Enters the program in ring 3 at Rip with stack Rsp; never returns.
 [[noreturn]] void enter_user(uint64_t rip, uint64_t rsp);
 
-/// Waits with the CPU halted until the TSC reaches Deadline (or an interrupt).
-void wait_until(uint64_t tsc_deadline);
+/// Halts the CPU until the next interrupt, taking interrupts only while halted.
+inline void halt_until_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }
+
+/// The size of the FPU/SSE/AVX state (XSAVE area, or 512 bytes for FXSAVE).
+size_t fpu_state_size();
+/// Saves and restores the program's vector state (the kernel never touches it).
+void fpu_save(uint8_t *area);
+void fpu_restore(const uint8_t *area);
 
 } // namespace uk
 
 extern "C" void uk_syscall_entry();
+extern "C" void uk_switch_context(uint64_t *save, uint64_t next);
+extern "C" void uk_thread_start();

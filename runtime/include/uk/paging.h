@@ -23,7 +23,8 @@ uint64_t pte_flags(unsigned prot);
 
 /// The kernel's view of physical memory: before the final page tables are live,
 /// physical addresses are identity-mapped; after, they are at DirectMapBase.
-void *phys_to_virt(uint64_t phys);
+extern uint64_t direct_map_base;
+inline void *phys_to_virt(uint64_t phys) { return reinterpret_cast<void *>(phys + direct_map_base); }
 
 /// Builds the final page tables (image segments with their protections, the direct
 /// map of RAM) and switches to them. Called once at boot, unless a monitor did it.
@@ -42,8 +43,20 @@ void unmap(uint64_t virt, uint64_t size);
 /// Changes the protection of the mapped pages in [Virt, Virt+Size).
 void protect(uint64_t virt, uint64_t size, unsigned prot);
 
+/// Gives every page of [Virt, Virt+Size) protection Prot, mapping fresh zeroed memory
+/// where none is yet (a PROT_NONE reservation made accessible). False if memory ran
+/// out.
+bool map_or_protect(uint64_t virt, uint64_t size, unsigned prot);
+
 /// Moves the mappings of [From, From+Size) to To (no copying of data).
 void move_mappings(uint64_t from, uint64_t to, uint64_t size);
+
+/// Maps the device registers at physical Phys (one page, uncached, supervisor) and
+/// returns their kernel address.
+void *map_device(uint64_t phys);
+
+/// Maps one 4 KiB page at Virt to the frame at Phys.
+bool map_page_to(uint64_t virt, uint64_t phys, unsigned prot);
 
 /// Maps one 4 KiB page at Virt to a fresh zeroed frame; false if memory ran out.
 bool map_page(uint64_t virt, unsigned prot);

@@ -24,7 +24,10 @@ bool user_ok(uint64_t addr, uint64_t len, unsigned prot);
 long user_strlen(const char *s, size_t max);
 
 uint64_t vm_brk(uint64_t new_end);
-long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace);
+/// Maps anonymous memory; Lazy (thread stacks, MAP_STACK) maps pages on first touch
+/// instead of at once: stacks are large and mostly untouched.
+long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
+             bool lazy = false);
 long vm_munmap(uint64_t addr, uint64_t len);
 long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
 long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_move,
@@ -33,7 +36,7 @@ long vm_discard(uint64_t addr, uint64_t len); // MADV_DONTNEED: pages read as ze
 
 /// Maps the main stack's first pages; returns its top.
 uint64_t vm_stack_init();
-/// True if Addr is in the guard page under the main stack.
+/// True if Addr is in the guard under the main stack or a thread's stack.
 bool vm_is_stack_guard(uint64_t addr);
 
 /// Says, once, why a mapping could not be made (which sizes, how much is left).

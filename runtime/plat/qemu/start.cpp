@@ -1,6 +1,7 @@
 // start.cpp: the QEMU platform's boot: PVH start info to BootInfo, then the kernel.
 #include "qemu.h"
 
+#include "uk/cpu.h"
 #include "uk/print.h"
 
 namespace uk {
@@ -30,6 +31,9 @@ extern "C" [[noreturn]] void uk_pvh_main(const HvmStartInfo *info) {
   platform = &qemu_platform;
   boot.tsc_at_entry = uk_boot_tsc;
   qemu_console_init();
+  // Interrupts come through the local APIC: keep the legacy PIC silent.
+  outb(0x21, 0xff);
+  outb(0xa1, 0xff);
   if (info->magic != HvmStartMagic)
     PANIC("PVH start info has a bad magic number %#x", info->magic);
   // The boot page tables identity-map the first GiB, where QEMU puts these.

@@ -1,0 +1,66 @@
+// sched.h: threads and the scheduler: round-robin on one CPU, preemptive for the
+// program (ring 3), with the kernel itself never preempted (it runs with interrupts
+// off).
+#pragma once
+
+#include "uk/base.h"
+
+namespace uk {
+
+enum class ThreadState : uint8_t { Runnable, Running, Blocked, Dead };
+
+struct Thread {
+  int tid;
+  ThreadState state;
+  const char *wait_reason;  // what a blocked thread waits for (deadlock reports)
+  uint64_t wait_address;    // the futex it waits on
+  uint32_t wait_bitset;
+  bool timed_out;           // why the last block() ended: the deadline passed
+  uint64_t deadline;        // TSC deadline while blocked with a timeout, else 0
+  uint64_t kernel_rsp;      // saved kernel stack pointer while switched out
+  uint64_t kernel_stack_top;
+  uint64_t fs_base, gs_base; // the program's thread pointer and GS
+  uint64_t clear_child_tid; // written 0 and futex-woken when the thread exits
+  uint64_t robust_list;
+  uint64_t cpu_ticks;       // TSC ticks spent running
+  uint64_t ran_since;       // TSC when it was last switched in
+  Thread *next;             // run queue or futex wait queue
+  Thread *sleep_next;       // sleepers, sorted by deadline
+  uint8_t *fpu;             // XSAVE area, 64-byte aligned
+  int slot;                 // kernel stack slot, -1 for the boot thread
+};
+
+/// Makes the code running at boot thread 1 of the program.
+void sched_init();
+
+Thread *current_thread();
+
+/// A new thread, runnable, whose first switch-in runs Start on its kernel stack with
+/// Frame (a copy of which is placed there) as its argument. Null when the manifest's
+/// thread limit or memory is reached.
+Thread *thread_create(void (*start)(), const void *frame, size_t frame_size);
+
+/// Blocks the current thread until wake() or, if Deadline (TSC) is not 0, until
+/// then (current_thread()->timed_out says which). Reason names the wait.
+void block(const char *reason, uint64_t deadline);
+
+/// Makes a blocked thread runnable (no effect on others).
+void wake(Thread *t);
+
+/// Lets the other runnable threads run first.
+void yield();
+
+/// Ends the current thread; the last one to end ends the program with Status.
+[[noreturn]] void thread_exit(int status);
+
+/// Threads that are not dead.
+int live_threads();
+
+/// CPU time of the current thread and of the whole program, in TSC ticks.
+uint64_t thread_cpu_ticks();
+uint64_t process_cpu_ticks();
+
+/// The timer interrupt (arch code calls it): wakes sleepers and preempts.
+void timer_tick(bool from_user);
+
+} // namespace uk

@@ -1,0 +1,16 @@
+// timer.h: the one-shot timer the scheduler arms (the local APIC).
+#pragma once
+
+#include "uk/base.h"
+
+namespace uk {
+
+constexpr unsigned TimerVector = 0x20;
+
+/// Arms the timer to interrupt at TSC Deadline (0 disarms it). Set up on first use.
+void timer_arm(uint64_t tsc_deadline);
+
+/// Acknowledges the timer interrupt.
+void timer_eoi();
+
+} // namespace uk

@@ -17,7 +17,9 @@ for p in hello.c boot_to_main.c getpid.c; do
   (cd "$out" && "$ukcc" -O2 "$OLDPWD/bench/programs/$p" -o "${p%.c}.img")
   $clang -static -O2 "bench/programs/$p" -o "$out/${p%.c}.native"
 done
-(cd "$out" && "$ukcxx" -O2 "$OLDPWD/bench/programs/hello.cpp" -o hellocxx.img)
+(cd "$out" && "$ukcxx" -O2 "$OLDPWD/bench/programs/hello.cpp" -o hellocxx.img &&
+  "$ukcxx" -O2 "$OLDPWD/bench/programs/threads.cpp" -o threads.img)
+/usr/lib/llvm-19/bin/clang++ -static -O2 bench/programs/threads.cpp -o "$out/threads.native"
 /usr/lib/llvm-19/bin/clang++ -static -O2 bench/programs/hello.cpp -o "$out/hellocxx.native"
 
 $clang -O2 bench/floor/kvm_floor.c -o "$out/kvm-floor"
@@ -67,6 +69,13 @@ if [ "$accels" != tcg ]; then
     done
   fi
 fi
+
+echo "## Threads (median of 5 batches)"
+echo "native: $("$out/threads.native" 200)"
+for h in $hypervisors; do
+  n=200; [ "$h" != qemu-tcg ] && n=50
+  echo "$h: $("$ukrun" $(how $h) "$out/threads.img" -- $n)"
+done
 
 echo "## Whole run, wall time (hyperfine)"
 qemu="qemu-system-x86_64 -M microvm,x-option-roms=off,acpi=off -m 32M -nodefaults -no-user-config -nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4"

@@ -1,5 +1,6 @@
 // signal.cpp: signal dispositions and masks are kept, so that programs setting them
 // up work; signals are not delivered yet (a fatal one ends the program).
+#include "uk/sched.h"
 #include "uk/syscall.h"
 #include "uk/vm.h"
 
@@ -54,6 +55,18 @@ UK_SYSCALL(rt_sigprocmask) {
     }
   }
   return 0;
+}
+
+// Waiting for a signal: none is ever delivered yet, so the thread waits for good
+// (and if every thread does, that is reported as a deadlock).
+UK_SYSCALL(pause) {
+  for (;;)
+    block("pause (waits for a signal)", 0);
+}
+
+UK_SYSCALL(rt_sigsuspend) {
+  for (;;)
+    block("sigsuspend (waits for a signal)", 0);
 }
 
 UK_SYSCALL(sigaltstack) {

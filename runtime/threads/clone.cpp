@@ -21,8 +21,8 @@ long refuse_process(const char *call) {
   static bool said;
   if (!said) {
     said = true;
-    print("ukc++: %s: a unikernel runs one program; new processes are not supported "
-          "(threads are)\n", call);
+    print("ukc++: %s: a new process (fork) is not supported: a unikernel runs one "
+          "program (threads are supported)\n", call);
   }
   return -ENOSYS;
 }

@@ -179,45 +179,28 @@ bool writable(const File &f) { return (f.flags & O_ACCMODE) != O_RDONLY; }
 
 } // namespace
 
-UK_SYSCALL(read) {
-  File *f = file(args.a0);
-  if (!f || !readable(*f))
-    return -EBADF;
-  if (!user_ok(args.a1, args.a2, ProtWrite))
-    return -EFAULT;
-  return f->ops->read(*f, reinterpret_cast<char *>(args.a1), args.a2);
-}
+namespace {
 
-UK_SYSCALL(write) {
-  File *f = file(args.a0);
-  if (!f || !writable(*f))
+/// read, write, pread64 and pwrite64: the same checks, then the file's operation.
+/// Devices have no offsets, so the positional forms only refuse the console.
+long transfer(uint64_t fd, uint64_t buf, uint64_t len, bool write, bool positional) {
+  File *f = file(fd);
+  if (!f || !(write ? writable(*f) : readable(*f)))
     return -EBADF;
-  if (!user_ok(args.a1, args.a2, ProtRead))
-    return -EFAULT;
-  return f->ops->write(*f, reinterpret_cast<const char *>(args.a1), args.a2);
-}
-
-UK_SYSCALL(pread64) {
-  File *f = file(args.a0);
-  if (!f || !readable(*f))
-    return -EBADF;
-  if (f->ops == &console_ops)
+  if (positional && f->ops == &console_ops)
     return -ESPIPE;
-  if (!user_ok(args.a1, args.a2, ProtWrite))
+  if (!user_ok(buf, len, write ? ProtRead : ProtWrite))
     return -EFAULT;
-  return f->ops->read(*f, reinterpret_cast<char *>(args.a1), args.a2);
+  return write ? f->ops->write(*f, reinterpret_cast<const char *>(buf), len)
+               : f->ops->read(*f, reinterpret_cast<char *>(buf), len);
 }
 
-UK_SYSCALL(pwrite64) {
-  File *f = file(args.a0);
-  if (!f || !writable(*f))
-    return -EBADF;
-  if (f->ops == &console_ops)
-    return -ESPIPE;
-  if (!user_ok(args.a1, args.a2, ProtRead))
-    return -EFAULT;
-  return f->ops->write(*f, reinterpret_cast<const char *>(args.a1), args.a2);
-}
+} // namespace
+
+UK_SYSCALL(read) { return transfer(args.a0, args.a1, args.a2, false, false); }
+UK_SYSCALL(write) { return transfer(args.a0, args.a1, args.a2, true, false); }
+UK_SYSCALL(pread64) { return transfer(args.a0, args.a1, args.a2, false, true); }
+UK_SYSCALL(pwrite64) { return transfer(args.a0, args.a1, args.a2, true, true); }
 
 namespace {
 

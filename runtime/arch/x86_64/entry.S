@@ -46,6 +46,25 @@
         popq %rax
         .endm
 
+        /* The registers the C convention preserves, as uk_switch_context keeps them. */
+        .macro PUSH_CALLEE_SAVED
+        pushq %rbp
+        pushq %rbx
+        pushq %r12
+        pushq %r13
+        pushq %r14
+        pushq %r15
+        .endm
+
+        .macro POP_CALLEE_SAVED
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %rbx
+        popq %rbp
+        .endm
+
         .text
 
 /* One 16-byte stub per vector, in vector order, so that the stub of vector V is at
@@ -182,20 +201,10 @@ syscall_slow:
  * this is all a switch needs; the program's registers are in its entry frame. */
         .globl uk_switch_context
 uk_switch_context:
-        pushq %rbp
-        pushq %rbx
-        pushq %r12
-        pushq %r13
-        pushq %r14
-        pushq %r15
+        PUSH_CALLEE_SAVED
         movq %rsp, (%rdi)
         movq %rsi, %rsp
-        popq %r15
-        popq %r14
-        popq %r13
-        popq %r12
-        popq %rbx
-        popq %rbp
+        POP_CALLEE_SAVED
         ret
 
 /* A new thread's first switch-in returns here, with the TrapFrame it starts from on
@@ -211,12 +220,7 @@ uk_thread_start:
  * that system call, which returns here through uk_probe_return (cpu_probe.cpp). */
         .globl uk_run_probe, uk_probe_return
 uk_run_probe:
-        pushq %rbp
-        pushq %rbx
-        pushq %r12
-        pushq %r13
-        pushq %r14
-        pushq %r15
+        PUSH_CALLEE_SAVED
         movq %rsp, (%rsi)
         pushq $USER_DS
         pushq $0
@@ -229,12 +233,7 @@ uk_run_probe:
 /* uk_probe_return(save): back into uk_run_probe's caller (GS is the kernel's). */
 uk_probe_return:
         movq (%rdi), %rsp
-        popq %r15
-        popq %r14
-        popq %r13
-        popq %r12
-        popq %rbx
-        popq %rbp
+        POP_CALLEE_SAVED
         ret
 
         .section .data.uk_probe, "aw", @progbits

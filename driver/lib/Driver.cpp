@@ -303,7 +303,8 @@ int ImageLink::run() {
     Extra.push_back("-Wl,-T," + Target->LinkerScript);
   auto Argv = clangArgv(Inv, Extra);
   std::unique_ptr<clang::driver::Compilation> C(D.BuildCompilation(Argv));
-  if (!C || C->containsError())
+  // Clang reports some mistakes (a missing input) while planning, as diagnostics.
+  if (!C || C->containsError() || D.getDiags().hasErrorOccurred())
     return 1;
   const auto &Args = C->getArgs();
   Verbose = Args.hasArg(opts::OPT_v);

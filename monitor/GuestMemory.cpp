@@ -14,7 +14,9 @@ bool GuestMemory::translate(uint64_t Cr3, uint64_t Virt, uint64_t Len, bool Writ
   Out.clear();
   // Canonical addresses only (the kernel's own buffers are in the upper half), and
   // no range crossing the non-canonical hole or wrapping around.
-  auto Canonical = [](uint64_t V) { return (int64_t(V) >> 47) == 0 || (int64_t(V) >> 47) == -1; };
+  auto Canonical = [](uint64_t V) {
+    return (int64_t(V) >> 47) == 0 || (int64_t(V) >> 47) == -1;
+  };
   if (!Len)
     return true;
   if (!Canonical(Virt) || Virt + Len < Virt || !Canonical(Virt + Len - 1) ||
@@ -42,7 +44,8 @@ bool GuestMemory::translate(uint64_t Cr3, uint64_t Virt, uint64_t Len, bool Writ
     uint8_t *Host = at(Frame + Offset, Chunk);
     if (!Host)
       return false;
-    if (!Out.empty() && static_cast<uint8_t *>(Out.back().iov_base) + Out.back().iov_len == Host)
+    if (!Out.empty() &&
+        static_cast<uint8_t *>(Out.back().iov_base) + Out.back().iov_len == Host)
       Out.back().iov_len += Chunk;
     else
       Out.push_back({Host, Chunk});

@@ -40,8 +40,8 @@ HypercallOutcome console(bool Write, uint32_t Gpa, const GuestMemory &Memory, Co
   ssize_t Done = 0;
   for (size_t I = 0; I < Buffers.size(); I += IOV_MAX) {
     int Count = int(std::min<size_t>(IOV_MAX, Buffers.size() - I));
-    ssize_t N = Write ? Out.write(int(Call.stream), &Buffers[I], Count)
-                      : Out.read(&Buffers[I], Count);
+    ssize_t N =
+        Write ? Out.write(int(Call.stream), &Buffers[I], Count) : Out.read(&Buffers[I], Count);
     if (N < 0) {
       Done = Done ? Done : N;
       break;

@@ -79,7 +79,8 @@ private:
 uk_kvm_image readNote(const ImageFile &Image) {
   auto Note = Image.kvmImageNote();
   if (Note.empty())
-    throw Error("'" + Image.path() + "' cannot boot on the built-in monitor: it has no "
+    throw Error("'" + Image.path() +
+                "' cannot boot on the built-in monitor: it has no "
                 "monitor entry (built for --target=qemu?)");
   uint32_t Version = 0;
   if (Note.size() >= 4)

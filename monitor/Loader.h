@@ -13,9 +13,9 @@ namespace ukcxx {
 
 /// Where the loader put things, for the vCPU set-up and the boot info.
 struct BootLayout {
-  uk_kvm_image Image;      // the image's validated note
-  uint64_t Cr3 = 0;        // root of the page tables
-  uint64_t BootInfo = 0;   // guest-physical address of struct uk_kvm_boot_info
+  uk_kvm_image Image;    // the image's validated note
+  uint64_t Cr3 = 0;      // root of the page tables
+  uint64_t BootInfo = 0; // guest-physical address of struct uk_kvm_boot_info
   uint64_t ReservedStart = 0, ReservedEnd = 0;
 };
 
@@ -33,7 +33,6 @@ BootLayout loadImage(const ImageFile &Image, const GuestMemory &Memory,
                      const LoadOptions &Options);
 
 /// Fills the boot info's time and CPUID fields.
-void writeBootInfo(const BootLayout &Layout, const GuestMemory &Memory,
-                   uk_kvm_boot_info Info);
+void writeBootInfo(const BootLayout &Layout, const GuestMemory &Memory, uk_kvm_boot_info Info);
 
 } // namespace ukcxx

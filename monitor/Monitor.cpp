@@ -18,16 +18,16 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <vector>
 #include <sys/time.h>
 #include <unistd.h>
+#include <vector>
 
 namespace ukcxx {
 namespace {
 
 constexpr uint32_t MSR_TSC = 0x10, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082,
-                   MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100,
-                   MSR_GS_BASE = 0xc0000101, MSR_KERNEL_GS_BASE = 0xc0000102;
+                   MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100, MSR_GS_BASE = 0xc0000101,
+                   MSR_KERNEL_GS_BASE = 0xc0000102;
 constexpr uint16_t KernelCS = 0x08, KernelDS = 0x10, UserCS32 = 0x18, TssSelector = 0x30;
 
 /// A file descriptor closed when it goes out of scope.
@@ -103,7 +103,7 @@ void setSregs(int Vcpu, const BootLayout &L, const CpuidTable &Cpuid) {
   if (L1 && (L1->ecx & (1u << 26)))
     S.cr4 |= 1u << 18; // OSXSAVE
   if (L7 && (L7->ebx & (1u << 7)))
-    S.cr4 |= 1u << 20; // SMEP
+    S.cr4 |= 1u << 20;                           // SMEP
   S.efer = 1 | (1 << 8) | (1 << 10) | (1 << 11); // SCE LME LMA NXE
   check(ioctl(Vcpu, KVM_SET_SREGS, &S), "KVM_SET_SREGS");
 }
@@ -155,7 +155,8 @@ std::string describeExit(const kvm_run &Run) {
     return "the guest halted with nothing to wake it";
   case KVM_EXIT_MMIO: {
     char Buf[96];
-    snprintf(Buf, sizeof Buf, "the guest accessed guest-physical address %#llx, which is not memory",
+    snprintf(Buf, sizeof Buf,
+             "the guest accessed guest-physical address %#llx, which is not memory",
              static_cast<unsigned long long>(Run.mmio.phys_addr));
     return Buf;
   }

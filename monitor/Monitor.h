@@ -13,10 +13,10 @@ namespace ukcxx {
 
 struct MonitorOptions {
   const ImageFile *Image = nullptr;
-  uint64_t Memory = 0;    // bytes
-  std::string Cmdline;    // "[uk.OPTION ...] -- ARGS"
-  double Timeout = 0;     // seconds; 0: none
-  bool Sandbox = true;    // confine the process with seccomp once the VM is set up
+  uint64_t Memory = 0; // bytes
+  std::string Cmdline; // "[uk.OPTION ...] -- ARGS"
+  double Timeout = 0;  // seconds; 0: none
+  bool Sandbox = true; // confine the process with seccomp once the VM is set up
   bool Verbose = false;
 };
 
@@ -24,7 +24,7 @@ struct MonitorResult {
   enum { Exited, TimedOut, Failed } Kind = Failed;
   uint32_t ExitKind = 0; // with Exited: 0 exit, 1 signal, 2 kernel panic
   uint32_t Status = 0;
-  std::string Error;     // with Failed
+  std::string Error; // with Failed
   // What the run cost: host time to set the VM up, guest time to its end, exits to the
   // monitor, and system calls the program made (as the guest reports them at exit).
   double SetupSeconds = 0, GuestSeconds = 0;

@@ -38,15 +38,15 @@ void confineToRunLoop(int VcpuFd) {
       throw Error("seccomp_rule_add failed");
   };
   // The vCPU, and nothing else of KVM.
-  seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2, SCMP_A0(SCMP_CMP_EQ, scmp_datum_t(VcpuFd)),
-                   SCMP_A1(SCMP_CMP_EQ, KVM_RUN));
+  seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+                   SCMP_A0(SCMP_CMP_EQ, scmp_datum_t(VcpuFd)), SCMP_A1(SCMP_CMP_EQ, KVM_RUN));
   // Console transfers, the exit, time, the timeout signal, and memory for the
   // console's line buffer.
-  for (int Nr : {SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(read), SCMP_SYS(readv),
-                 SCMP_SYS(exit_group), SCMP_SYS(exit), SCMP_SYS(rt_sigreturn),
-                 SCMP_SYS(clock_gettime), SCMP_SYS(brk), SCMP_SYS(munmap),
-                 SCMP_SYS(madvise), SCMP_SYS(futex), SCMP_SYS(getpid), SCMP_SYS(close),
-                 SCMP_SYS(getrusage), SCMP_SYS(mincore)})
+  for (int Nr :
+       {SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(read), SCMP_SYS(readv),
+        SCMP_SYS(exit_group), SCMP_SYS(exit), SCMP_SYS(rt_sigreturn), SCMP_SYS(clock_gettime),
+        SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(madvise), SCMP_SYS(futex), SCMP_SYS(getpid),
+        SCMP_SYS(close), SCMP_SYS(getrusage), SCMP_SYS(mincore)})
     Allow(Nr);
   // Anonymous memory for malloc, never executable.
   seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,

@@ -113,8 +113,7 @@ void ImageFile::validate() {
   if (H.e_ident[EI_CLASS] != ELFCLASS64 || H.e_ident[EI_DATA] != ELFDATA2LSB)
     Fail("not a 64-bit little-endian ELF file");
   if (H.e_machine != EM_X86_64)
-    Fail("built for another architecture (ELF machine " + std::to_string(H.e_machine) +
-         ")");
+    Fail("built for another architecture (ELF machine " + std::to_string(H.e_machine) + ")");
   if (H.e_type != ET_EXEC)
     Fail("not an executable (relocatable objects and shared libraries do not boot)");
   if (H.e_phentsize != sizeof(Elf64_Phdr) ||

@@ -52,7 +52,7 @@ private:
   std::string Path;
   std::span<const uint8_t> Bytes; // the mapping, or Owned
   std::vector<uint8_t> Owned;
-  void *Mapping = nullptr;        // the file mapped read-only (open()), unmapped at the end
+  void *Mapping = nullptr; // the file mapped read-only (open()), unmapped at the end
   size_t MappingSize = 0;
   int FileFd = -1;
   uint64_t Entry = 0;

@@ -29,8 +29,7 @@ public:
     return std::string(reinterpret_cast<const char *>(Bytes.data() + Offset));
   }
 
-  std::vector<std::string> strings(uint32_t Offset, uint32_t Count,
-                                   const char *What) const {
+  std::vector<std::string> strings(uint32_t Offset, uint32_t Count, const char *What) const {
     if (Count > Bytes.size() / sizeof(uint32_t))
       throw Error(std::string("manifest ") + What + " count is too large");
     std::vector<std::string> Out;
@@ -73,16 +72,16 @@ ManifestView ManifestView::decode(std::span<const uint8_t> Bytes) {
   if (H.net_count > H.total_size / sizeof(uk_manifest_net))
     throw Error("manifest net count is too large");
   for (uint32_t I = 0; I < H.net_count; ++I) {
-    auto N = Body.read<uk_manifest_net>(H.net + uint64_t(I) * sizeof(uk_manifest_net),
-                                        "net entry");
-    M.Nets.push_back({Body.string(N.name, "net name"), N.ipv4, N.gateway, N.prefix,
-                      N.dhcp != 0});
+    auto N =
+        Body.read<uk_manifest_net>(H.net + uint64_t(I) * sizeof(uk_manifest_net), "net entry");
+    M.Nets.push_back(
+        {Body.string(N.name, "net name"), N.ipv4, N.gateway, N.prefix, N.dhcp != 0});
   }
   if (H.block_count > H.total_size / sizeof(uk_manifest_block))
     throw Error("manifest block count is too large");
   for (uint32_t I = 0; I < H.block_count; ++I) {
-    auto B = Body.read<uk_manifest_block>(
-        H.block + uint64_t(I) * sizeof(uk_manifest_block), "block entry");
+    auto B = Body.read<uk_manifest_block>(H.block + uint64_t(I) * sizeof(uk_manifest_block),
+                                          "block entry");
     M.Blocks.push_back(Body.string(B.name, "block name"));
   }
   if (H.fs_root)
@@ -92,23 +91,34 @@ ManifestView ManifestView::decode(std::span<const uint8_t> Bytes) {
 
 std::string_view targetName(uint32_t Target) {
   switch (Target) {
-  case UK_TARGET_X86_64: return "x86_64";
-  case UK_TARGET_KVM: return "kvm";
-  case UK_TARGET_QEMU: return "qemu";
-  case UK_TARGET_LINUX: return "linux";
+  case UK_TARGET_X86_64:
+    return "x86_64";
+  case UK_TARGET_KVM:
+    return "kvm";
+  case UK_TARGET_QEMU:
+    return "qemu";
+  case UK_TARGET_LINUX:
+    return "linux";
   }
   return {};
 }
 
 std::string_view featureName(uint64_t Bit) {
   switch (Bit) {
-  case UK_FEATURE_CONSOLE: return "console";
-  case UK_FEATURE_CLOCK: return "clock";
-  case UK_FEATURE_RANDOM: return "random";
-  case UK_FEATURE_THREADS: return "threads";
-  case UK_FEATURE_NET: return "net";
-  case UK_FEATURE_BLOCK: return "block";
-  case UK_FEATURE_FS: return "fs";
+  case UK_FEATURE_CONSOLE:
+    return "console";
+  case UK_FEATURE_CLOCK:
+    return "clock";
+  case UK_FEATURE_RANDOM:
+    return "random";
+  case UK_FEATURE_THREADS:
+    return "threads";
+  case UK_FEATURE_NET:
+    return "net";
+  case UK_FEATURE_BLOCK:
+    return "block";
+  case UK_FEATURE_FS:
+    return "fs";
   }
   return {};
 }

@@ -46,7 +46,8 @@ void Symbolizer::load() const {
         break;
       if (ELF64_ST_TYPE(S.st_info) != STT_FUNC || !S.st_value || S.st_name >= Strtab.sh_size)
         continue;
-      const char *Name = reinterpret_cast<const char *>(Bytes.data() + Strtab.sh_offset + S.st_name);
+      const char *Name =
+          reinterpret_cast<const char *>(Bytes.data() + Strtab.sh_offset + S.st_name);
       size_t Len = strnlen(Name, Strtab.sh_size - S.st_name);
       Functions.push_back({S.st_value, S.st_size, std::string(Name, Len)});
     }

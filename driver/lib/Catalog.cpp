@@ -23,8 +23,7 @@ template <typename T> const T *findByName(const std::vector<T> &Items, llvm::Str
 std::vector<std::string> listFiles(llvm::StringRef Dir, llvm::StringRef Extension) {
   std::vector<std::string> Paths;
   std::error_code EC;
-  for (llvm::sys::fs::directory_iterator It(Dir, EC), End; It != End && !EC;
-       It.increment(EC))
+  for (llvm::sys::fs::directory_iterator It(Dir, EC), End; It != End && !EC; It.increment(EC))
     if (llvm::sys::path::extension(It->path()) == Extension)
       Paths.push_back(It->path());
   std::sort(Paths.begin(), Paths.end());
@@ -42,15 +41,14 @@ llvm::Expected<std::pair<YAMLReader, YAML::Node>> loadYAML(const std::string &Pa
   return std::make_pair(Reader, *Root);
 }
 
-
 llvm::Expected<TargetInfo> loadTarget(const std::string &Path, llvm::StringRef Dir) {
   auto Loaded = loadYAML(Path);
   if (!Loaded)
     return Loaded.takeError();
   auto &[R, Root] = *Loaded;
-  if (auto E = R.checkKeys(Root, "a target description",
-                           {"name", "summary", "linker-script", "components", "features",
-                            "hypervisors"}))
+  if (auto E = R.checkKeys(
+          Root, "a target description",
+          {"name", "summary", "linker-script", "components", "features", "hypervisors"}))
     return std::move(E);
   TargetInfo T;
   TRY_ASSIGN(T.Name, R.scalar(Root["name"], "'name'"));
@@ -78,9 +76,9 @@ llvm::Expected<ComponentInfo> loadComponent(const std::string &Path) {
   if (!Loaded)
     return Loaded.takeError();
   auto &[R, Root] = *Loaded;
-  if (auto E = R.checkKeys(Root, "a component description",
-                           {"name", "summary", "requires", "provides", "conflicts",
-                            "targets", "syscalls"}))
+  if (auto E = R.checkKeys(
+          Root, "a component description",
+          {"name", "summary", "requires", "provides", "conflicts", "targets", "syscalls"}))
     return std::move(E);
   ComponentInfo C;
   TRY_ASSIGN(C.Name, R.scalar(Root["name"], "'name'"));

@@ -26,10 +26,10 @@ struct FeatureInfo {
 struct TargetInfo {
   std::string Name;
   std::string Summary;
-  uint32_t Id = 0;                     // uk_target value
-  std::string LinkerScript;            // path; empty: an ordinary static executable
-  std::vector<std::string> Components; // always linked for this target
-  std::vector<std::string> Features;   // features this target can provide
+  uint32_t Id = 0;                      // uk_target value
+  std::string LinkerScript;             // path; empty: an ordinary static executable
+  std::vector<std::string> Components;  // always linked for this target
+  std::vector<std::string> Features;    // features this target can provide
   std::vector<std::string> Hypervisors; // ukrun's choices, best first
 };
 
@@ -37,7 +37,7 @@ struct TargetInfo {
 struct ComponentInfo {
   std::string Name;
   std::string Summary;
-  std::string Object; // path of the prelinked object
+  std::string Object;                 // path of the prelinked object
   std::vector<std::string> Requires;  // capabilities or component names
   std::vector<std::string> Provides;  // capabilities, each provided by one component
   std::vector<std::string> Conflicts; // components that cannot be linked beside it

@@ -24,8 +24,7 @@ public:
 
   DiagnosticError(SourceLocation Location, std::string Message,
                   std::vector<std::string> Notes = {})
-      : Location(std::move(Location)), Message(std::move(Message)),
-        Notes(std::move(Notes)) {}
+      : Location(std::move(Location)), Message(std::move(Message)), Notes(std::move(Notes)) {}
 
   void log(llvm::raw_ostream &OS) const override;
   std::error_code convertToErrorCode() const override;
@@ -36,12 +35,12 @@ public:
 };
 
 /// Assigns the value of an llvm::Expected expression to Var, or returns its error.
-#define TRY_ASSIGN(Var, Expr)                                                          \
-  do {                                                                                 \
-    auto TryValue = (Expr);                                                            \
-    if (!TryValue)                                                                     \
-      return TryValue.takeError();                                                     \
-    Var = std::move(*TryValue);                                                        \
+#define TRY_ASSIGN(Var, Expr)                                                                  \
+  do {                                                                                         \
+    auto TryValue = (Expr);                                                                    \
+    if (!TryValue)                                                                             \
+      return TryValue.takeError();                                                             \
+    Var = std::move(*TryValue);                                                                \
   } while (0)
 
 /// Makes an error without a location.

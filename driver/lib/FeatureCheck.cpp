@@ -26,8 +26,8 @@ struct LoadedObject {
 class SymbolWalk {
 public:
   llvm::Error addObject(llvm::MemoryBufferRef Buffer, const std::string &User) {
-    auto File = llvm::object::SymbolicFile::createSymbolicFile(Buffer, llvm::file_magic::unknown,
-                                                               &Context);
+    auto File = llvm::object::SymbolicFile::createSymbolicFile(
+        Buffer, llvm::file_magic::unknown, &Context);
     if (!File)
       return makeError("cannot read '" + User + "': " + llvm::toString(File.takeError()));
     LoadedObject Object{User, {}};
@@ -125,8 +125,7 @@ findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
         if (!Ref)
           return makeError("corrupt archive '" + Archives[A].second +
                            "': " + llvm::toString(Ref.takeError()));
-        if (auto E = Walk.addObject(*Ref, Archives[A].second + "(" + memberName(*Member) +
-                                              ")"))
+        if (auto E = Walk.addObject(*Ref, Archives[A].second + "(" + memberName(*Member) + ")"))
           return std::move(E);
         Changed = true;
       }

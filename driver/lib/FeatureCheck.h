@@ -25,7 +25,7 @@ struct FeatureUse {
 /// Cat whose symbols the program refers to without defining, the first use in input
 /// order. Archive members count only if a linker would pull them in. Unreadable
 /// inputs are errors.
-llvm::Expected<std::vector<FeatureUse>> findFeatureUses(const Catalog &Cat,
-                                                        const std::vector<ProgramInput> &Inputs);
+llvm::Expected<std::vector<FeatureUse>>
+findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs);
 
 } // namespace ukcxx

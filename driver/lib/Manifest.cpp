@@ -55,9 +55,9 @@ public:
     M.Path = R.file();
     if (Root->IsNull())
       return M; // An empty file asks for every default.
-    if (auto E = R.checkKeys(*Root, "the manifest",
-                             {"version", "name", "target", "memory", "args", "env",
-                              "features"}))
+    if (auto E =
+            R.checkKeys(*Root, "the manifest",
+                        {"version", "name", "target", "memory", "args", "env", "features"}))
       return std::move(E);
     for (const auto &Entry : *Root)
       if (auto E = field(Entry.first.Scalar(), Entry.second))
@@ -75,8 +75,8 @@ private:
       std::string S;
       TRY_ASSIGN(S, R.scalar(V, "'version'"));
       if (S != "1")
-        return R.error(V, "unsupported manifest version '" + S +
-                              "'; this ukc++ reads version 1");
+        return R.error(V,
+                       "unsupported manifest version '" + S + "'; this ukc++ reads version 1");
     } else if (Key == "name") {
       TRY_ASSIGN(M.Name, R.scalar(V, "'name'"));
       if (!isName(M.Name))
@@ -99,7 +99,6 @@ private:
     return llvm::Error::success();
   }
 
-
   llvm::Expected<uint64_t> size(const YAML::Node &V, llvm::StringRef What, uint64_t Min,
                                 uint64_t Max) {
     std::string S;
@@ -110,9 +109,15 @@ private:
       llvm::StringRef Digits = llvm::StringRef(S).take_while(llvm::isDigit);
       llvm::StringRef Unit = llvm::StringRef(S).drop_front(Digits.size()).trim();
       std::string Hint;
-      for (auto [Wrong, Right] : {std::pair{"K", "Ki"}, {"M", "Mi"}, {"G", "Gi"},
-                                  {"KB", "Ki"}, {"MB", "Mi"}, {"GB", "Gi"},
-                                  {"k", "Ki"}, {"m", "Mi"}, {"g", "Gi"}})
+      for (auto [Wrong, Right] : {std::pair{"K", "Ki"},
+                                  {"M", "Mi"},
+                                  {"G", "Gi"},
+                                  {"KB", "Ki"},
+                                  {"MB", "Mi"},
+                                  {"GB", "Gi"},
+                                  {"k", "Ki"},
+                                  {"m", "Mi"},
+                                  {"g", "Gi"}})
         if (!Digits.empty() && Unit == Wrong)
           Hint = "; did you mean '" + Digits.str() + Right + "'?";
       if (Hint.empty())
@@ -120,21 +125,21 @@ private:
       return R.error(V, "malformed size '" + S + "' for " + What + Hint);
     }
     if (*Bytes < Min || *Bytes > Max)
-      return R.error(V, What + " " + S + " is out of range (" + formatSize(Min) +
-                            " to " + formatSize(Max) + ")");
+      return R.error(V, What + " " + S + " is out of range (" + formatSize(Min) + " to " +
+                            formatSize(Max) + ")");
     if (*Bytes % 4096)
       return R.error(V, What + " " + S + " is not a whole number of 4Ki pages");
     return *Bytes;
   }
 
-  llvm::Expected<unsigned> integer(const YAML::Node &V, llvm::StringRef What,
-                                   unsigned Min, unsigned Max) {
+  llvm::Expected<unsigned> integer(const YAML::Node &V, llvm::StringRef What, unsigned Min,
+                                   unsigned Max) {
     std::string S;
     TRY_ASSIGN(S, R.scalar(V, What));
     unsigned Value;
     if (llvm::StringRef(S).getAsInteger(10, Value) || Value < Min || Value > Max)
-      return R.error(V, What + " must be a whole number from " + std::to_string(Min) +
-                            " to " + std::to_string(Max) + ", not '" + S + "'");
+      return R.error(V, What + " must be a whole number from " + std::to_string(Min) + " to " +
+                            std::to_string(Max) + ", not '" + S + "'");
     return Value;
   }
 
@@ -221,8 +226,10 @@ private:
   template <typename F>
   llvm::Error devices(const YAML::Node &V, const std::string &Feature, F &&Each) {
     if (!V.IsSequence() || V.size() == 0)
-      return R.error(V, "feature '" + Feature + "' takes a list of devices, like "
-                        "[ { name: " + (Feature == "net" ? "eth0" : "data") + " } ]");
+      return R.error(V, "feature '" + Feature +
+                            "' takes a list of devices, like "
+                            "[ { name: " +
+                            (Feature == "net" ? "eth0" : "data") + " } ]");
     std::set<std::string> Names;
     for (const auto &D : V) {
       if (auto E = Each(D))
@@ -240,9 +247,8 @@ private:
     std::string Name;
     TRY_ASSIGN(Name, R.scalar(D["name"], "a device 'name'"));
     if (!isName(Name) || Name.size() > 15)
-      return R.error(D["name"],
-                     "device name '" + Name +
-                         "' must be 1 to 15 letters, digits, '.', '-' or '_'");
+      return R.error(D["name"], "device name '" + Name +
+                                    "' must be 1 to 15 letters, digits, '.', '-' or '_'");
     return Name;
   }
 
@@ -274,8 +280,8 @@ private:
       if (N.DHCP)
         return R.error(D["gateway"], "'gateway' comes from DHCP when 'ipv4' is dhcp");
       if (!parseIPv4(Gateway, N.Gateway))
-        return R.error(D["gateway"], "malformed 'gateway' '" + Gateway +
-                                         "'; write an address like 10.0.2.2");
+        return R.error(D["gateway"],
+                       "malformed 'gateway' '" + Gateway + "'; write an address like 10.0.2.2");
     }
     M.Nets.push_back(N);
     return llvm::Error::success();
@@ -325,8 +331,9 @@ llvm::Expected<Manifest> parseManifest(const std::string &Text, const std::strin
   try {
     return ManifestParser(Path, Cat).parse(Text);
   } catch (const YAML::Exception &E) {
-    return makeError(SourceLocation{Path, unsigned(E.mark.line + 1), unsigned(E.mark.column + 1)},
-                     "invalid manifest: " + E.msg);
+    return makeError(
+        SourceLocation{Path, unsigned(E.mark.line + 1), unsigned(E.mark.column + 1)},
+        "invalid manifest: " + E.msg);
   }
 }
 

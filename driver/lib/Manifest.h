@@ -16,7 +16,7 @@ namespace ukcxx {
 struct NetDevice {
   std::string Name;
   bool DHCP = false;
-  uint32_t IPv4 = 0;    // host byte order
+  uint32_t IPv4 = 0; // host byte order
   uint8_t Prefix = 0;
   uint32_t Gateway = 0; // host byte order, 0 when absent
 };

@@ -50,8 +50,7 @@ uint32_t bigEndian(uint32_t V) { return __builtin_bswap32(V); }
 
 } // namespace
 
-std::vector<uint8_t> encodeManifest(const Manifest &M, const TargetInfo &T,
-                                    const Catalog &Cat,
+std::vector<uint8_t> encodeManifest(const Manifest &M, const TargetInfo &T, const Catalog &Cat,
                                     const std::vector<std::string> &Components) {
   uk_manifest H{};
   H.magic = UK_MANIFEST_MAGIC;

@@ -12,8 +12,7 @@
 namespace ukcxx {
 
 /// Encodes M (features already resolved) for target T as uk/abi/manifest.h describes.
-std::vector<uint8_t> encodeManifest(const Manifest &M, const TargetInfo &T,
-                                    const Catalog &Cat,
+std::vector<uint8_t> encodeManifest(const Manifest &M, const TargetInfo &T, const Catalog &Cat,
                                     const std::vector<std::string> &Components);
 
 /// Rebuilds a Manifest from an image's decoded note (for --print-manifest).

@@ -52,12 +52,11 @@ public:
           if (satisfies(C, Req) && supports(C, T))
             Candidates.push_back(C.Name);
         if (Candidates.empty())
-          return makeError("runtime component '" + Chosen[I]->Name + "' requires '" +
-                           Req + "', which no component provides for target '" +
-                           T.Name + "'");
+          return makeError("runtime component '" + Chosen[I]->Name + "' requires '" + Req +
+                           "', which no component provides for target '" + T.Name + "'");
         if (Candidates.size() > 1)
-          return makeError("runtime component '" + Chosen[I]->Name + "' requires '" +
-                           Req + "', which several components provide (" +
+          return makeError("runtime component '" + Chosen[I]->Name + "' requires '" + Req +
+                           "', which several components provide (" +
                            llvm::join(Candidates, ", ") +
                            "); the target or a feature must choose one");
         if (auto E = add(Candidates.front(), "component '" + Chosen[I]->Name + "'"))
@@ -79,8 +78,7 @@ public:
             Why = "both provide '" + P + "'";
         if (!Why.empty())
           return makeError("runtime components '" + A.Name + "' (from " + Reasons[I] +
-                           ") and '" + B.Name + "' (from " + Reasons[J] +
-                           ") conflict: " + Why);
+                           ") and '" + B.Name + "' (from " + Reasons[J] + ") conflict: " + Why);
       }
     return llvm::Error::success();
   }
@@ -104,8 +102,8 @@ resolveComponents(const Catalog &Cat, const TargetInfo &Target, const Manifest &
   for (const auto &[Name, Where] : M.Features) {
     const FeatureInfo *F = Cat.feature(Name);
     if (!contains(Target.Features, Name)) {
-      std::string Message = "feature '" + Name + "' is not available on target '" +
-                            Target.Name + "'";
+      std::string Message =
+          "feature '" + Name + "' is not available on target '" + Target.Name + "'";
       if (F && F->Components.empty() && !F->Always)
         Message += " (not implemented yet)";
       return makeError(Where, Message);

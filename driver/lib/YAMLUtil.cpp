@@ -42,8 +42,7 @@ llvm::Error YAMLReader::checkKeys(const YAML::Node &Node, llvm::StringRef What,
       return error(Entry.first, "keys in " + What + " must be plain names");
     auto Key = Entry.first.Scalar();
     if (std::find(Keys.begin(), Keys.end(), Key) == Keys.end())
-      return error(Entry.first,
-                   "unknown key '" + Key + "' in " + What + suggest(Key, Keys));
+      return error(Entry.first, "unknown key '" + Key + "' in " + What + suggest(Key, Keys));
     if (!Seen.insert(Key).second)
       return error(Entry.first, "duplicate key '" + Key + "' in " + What);
   }
@@ -59,8 +58,8 @@ llvm::Expected<std::string> YAMLReader::scalar(const YAML::Node &Node,
   return Node.Scalar();
 }
 
-llvm::Expected<std::vector<std::string>>
-YAMLReader::scalars(const YAML::Node &Node, llvm::StringRef What) const {
+llvm::Expected<std::vector<std::string>> YAMLReader::scalars(const YAML::Node &Node,
+                                                             llvm::StringRef What) const {
   if (!Node.IsDefined() || Node.IsNull())
     return std::vector<std::string>{};
   if (!Node.IsSequence())

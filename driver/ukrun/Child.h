@@ -17,8 +17,7 @@ struct ChildResult {
 /// Starts Argv[0] (looked up in PATH) with stdin from /dev/null and the given
 /// (child fd, parent fd) pairs; Env replaces the environment when not null.
 /// Throws Error if it cannot be started.
-int spawn(const std::vector<std::string> &Argv,
-          const std::vector<std::pair<int, int>> &Fds,
+int spawn(const std::vector<std::string> &Argv, const std::vector<std::pair<int, int>> &Fds,
           const std::vector<std::string> *Env = nullptr);
 
 /// Output of the child read through a pipe while waiting for it.

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
 #include <fcntl.h>
+#include <fstream>
 #include <linux/perf_event.h>
 #include <sys/mman.h>
 #include <sys/stat.h>

@@ -61,10 +61,12 @@ private:
 
 int runOnMonitor(const RunRequest &R) {
   if (R.Image->kvmImageNote().empty())
-    return failure("'" + R.Image->path() + "' cannot boot on the built-in monitor: it has "
+    return failure("'" + R.Image->path() +
+                   "' cannot boot on the built-in monitor: it has "
                    "no monitor entry (built for --target=qemu?)");
   if (!R.Manifest.Nets.empty() || !R.Manifest.Blocks.empty())
-    return failure("'" + R.Image->path() + "' needs network or block devices, which the "
+    return failure("'" + R.Image->path() +
+                   "' needs network or block devices, which the "
                    "built-in monitor cannot attach yet");
   MonitorOptions O;
   O.Image = R.Image;

@@ -43,24 +43,43 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
       KernelOptions.push_back("uk.tsc_khz=" + std::to_string(Hz / 1000));
   std::vector<std::string> Cmd = {
       "qemu-system-x86_64",
-      "-M", "microvm,x-option-roms=off,acpi=off,rtc=on",
-      "-accel", Accel,
+      "-M",
+      "microvm,x-option-roms=off,acpi=off,rtc=on",
+      "-accel",
+      Accel,
       // Nested KVM cannot set MSR 0x10a for -cpu host, so that feature is left out.
-      "-cpu", Accel == "kvm" ? "host,-arch-capabilities" : "max",
-      "-m", std::to_string(R.Memory >> 20) + "M",
-      "-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
-      "-kernel", R.Image->path(),
-      "-append", bootCommandLine(KernelOptions, R.Args),
-      "-add-fd", "fd=" + std::to_string(OutFd) + ",set=1",
-      "-add-fd", "fd=" + std::to_string(ErrFd) + ",set=2",
-      "-add-fd", "fd=" + std::to_string(StatusFd) + ",set=3",
-      "-chardev", "file,id=out,path=/dev/fdset/1,append=on",
-      "-chardev", "file,id=err,path=/dev/fdset/2,append=on",
-      "-chardev", "file,id=status,path=/dev/fdset/3,append=on",
-      "-serial", "chardev:out",
-      "-device", "isa-debugcon,iobase=0xe9,chardev=err",
-      "-device", "isa-debugcon,iobase=0x402,chardev=status",
-      "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+      "-cpu",
+      Accel == "kvm" ? "host,-arch-capabilities" : "max",
+      "-m",
+      std::to_string(R.Memory >> 20) + "M",
+      "-nodefaults",
+      "-no-user-config",
+      "-nographic",
+      "-no-reboot",
+      "-kernel",
+      R.Image->path(),
+      "-append",
+      bootCommandLine(KernelOptions, R.Args),
+      "-add-fd",
+      "fd=" + std::to_string(OutFd) + ",set=1",
+      "-add-fd",
+      "fd=" + std::to_string(ErrFd) + ",set=2",
+      "-add-fd",
+      "fd=" + std::to_string(StatusFd) + ",set=3",
+      "-chardev",
+      "file,id=out,path=/dev/fdset/1,append=on",
+      "-chardev",
+      "file,id=err,path=/dev/fdset/2,append=on",
+      "-chardev",
+      "file,id=status,path=/dev/fdset/3,append=on",
+      "-serial",
+      "chardev:out",
+      "-device",
+      "isa-debugcon,iobase=0xe9,chardev=err",
+      "-device",
+      "isa-debugcon,iobase=0x402,chardev=status",
+      "-device",
+      "isa-debug-exit,iobase=0xf4,iosize=4",
   };
   return Cmd;
 }
@@ -131,8 +150,8 @@ int runOnQemu(const RunRequest &R) {
   if (Accel != "kvm" && Accel != "tcg")
     return failure("unknown accelerator '" + Accel + "' (valid: auto, kvm, tcg)");
   if (Accel == "kvm" && !kvmUsable())
-    return failure("--accel=kvm: /dev/kvm cannot be opened (" +
-                   std::string(strerror(errno)) + ")");
+    return failure("--accel=kvm: /dev/kvm cannot be opened (" + std::string(strerror(errno)) +
+                   ")");
 
   int Status[2], Err[2];
   if (pipe2(Status, O_CLOEXEC) || pipe2(Err, O_CLOEXEC))

@@ -23,7 +23,7 @@ struct RunRequest {
   double Timeout = 0;            // seconds; 0: none
   std::string Accel = "auto";    // kvm, tcg or auto (QEMU only)
   bool Verbose = false;
-  bool Stats = false;            // print what the run cost (built-in monitor)
+  bool Stats = false; // print what the run cost (built-in monitor)
 };
 
 /// Runs the image on the built-in KVM monitor; returns ukrun's exit status.

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -47,7 +47,8 @@ int main(int Argc, char **Argv) {
   bool Verbose = false, Stats = false;
   App.add_option("image", ImagePath, "the image to boot")->required();
   App.add_option("args", Args, "arguments for the program (after --)");
-  App.add_option("--hypervisor", Hypervisor, "auto, kvm (the built-in monitor), qemu, or process (--target=linux images)")
+  App.add_option("--hypervisor", Hypervisor,
+                 "auto, kvm (the built-in monitor), qemu, or process (--target=linux images)")
       ->check(CLI::IsMember({"auto", "qemu", "kvm", "process"}));
   App.add_option("--accel", Accel, "QEMU accelerator: auto, kvm or tcg")
       ->check(CLI::IsMember({"auto", "kvm", "tcg"}));
@@ -55,8 +56,9 @@ int main(int Argc, char **Argv) {
   App.add_option("--timeout", Timeout, "stop the guest after this many seconds")
       ->check(CLI::PositiveNumber);
   App.add_flag("-v,--verbose", Verbose, "print the hypervisor command");
-  App.add_flag("--stats", Stats, "print set-up and guest time, exits and system calls "
-                                 "(built-in monitor)");
+  App.add_flag("--stats", Stats,
+               "print set-up and guest time, exits and system calls "
+               "(built-in monitor)");
   App.set_version_flag("--version", "ukrun version " UKCXX_VERSION);
   // Everything after "--" belongs to the program, whatever it looks like.
   int Split = Argc;
@@ -89,18 +91,21 @@ int main(int Argc, char **Argv) {
     bool Linux = R.Manifest.Target == UK_TARGET_LINUX;
     // The built-in monitor where /dev/kvm works and the image has its entry, else QEMU.
     if (Hypervisor == "auto")
-      Hypervisor = Linux                                            ? "process"
+      Hypervisor = Linux                                          ? "process"
                    : !Image.kvmImageNote().empty() && kvmUsable() ? "kvm"
                                                                   : "qemu";
     if (Hypervisor == "process") {
       if (!Linux)
-        return failure("'" + ImagePath + "' is a unikernel image; only --target=linux "
+        return failure("'" + ImagePath +
+                       "' is a unikernel image; only --target=linux "
                        "images run as a process");
       return runAsProcess(R);
     }
     if (Linux)
-      return failure("'" + ImagePath + "' was built with --target=linux: it runs as a "
-                     "process (--hypervisor=process), not on " + Hypervisor);
+      return failure("'" + ImagePath +
+                     "' was built with --target=linux: it runs as a "
+                     "process (--hypervisor=process), not on " +
+                     Hypervisor);
     if (Hypervisor == "kvm") {
       if (!kvmUsable())
         return failure("--hypervisor=kvm: /dev/kvm cannot be opened (" +

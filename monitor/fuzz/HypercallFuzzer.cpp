@@ -26,7 +26,9 @@ public:
     return N;
   }
   ssize_t read(const iovec *Buffers, int Count) override {
-    return Count ? (std::memset(Buffers[0].iov_base, 'x', Buffers[0].iov_len), ssize_t(Buffers[0].iov_len)) : 0;
+    return Count ? (std::memset(Buffers[0].iov_base, 'x', Buffers[0].iov_len),
+                    ssize_t(Buffers[0].iov_len))
+                 : 0;
   }
 };
 

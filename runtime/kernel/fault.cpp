@@ -15,25 +15,39 @@ namespace {
 
 const char *signal_description(int signal) {
   switch (signal) {
-  case SIGSEGV: return "Segmentation fault";
-  case SIGFPE: return "Floating point exception";
-  case SIGILL: return "Illegal instruction";
-  case SIGBUS: return "Bus error";
-  case SIGTRAP: return "Trace/breakpoint trap";
-  case SIGABRT: return "Aborted";
-  default: return "Killed";
+  case SIGSEGV:
+    return "Segmentation fault";
+  case SIGFPE:
+    return "Floating point exception";
+  case SIGILL:
+    return "Illegal instruction";
+  case SIGBUS:
+    return "Bus error";
+  case SIGTRAP:
+    return "Trace/breakpoint trap";
+  case SIGABRT:
+    return "Aborted";
+  default:
+    return "Killed";
   }
 }
 
 const char *signal_name(int signal) {
   switch (signal) {
-  case SIGSEGV: return "SIGSEGV";
-  case SIGFPE: return "SIGFPE";
-  case SIGILL: return "SIGILL";
-  case SIGBUS: return "SIGBUS";
-  case SIGTRAP: return "SIGTRAP";
-  case SIGABRT: return "SIGABRT";
-  default: return "signal";
+  case SIGSEGV:
+    return "SIGSEGV";
+  case SIGFPE:
+    return "SIGFPE";
+  case SIGILL:
+    return "SIGILL";
+  case SIGBUS:
+    return "SIGBUS";
+  case SIGTRAP:
+    return "SIGTRAP";
+  case SIGABRT:
+    return "SIGABRT";
+  default:
+    return "signal";
   }
 }
 

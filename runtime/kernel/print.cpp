@@ -1,6 +1,6 @@
 // print.cpp: the kernel's printf subset and its console output.
-#include "uk/platform.h"
 #include "uk/print.h"
+#include "uk/platform.h"
 
 namespace uk {
 namespace {
@@ -82,8 +82,8 @@ size_t vformat(char *buf, size_t size, const char *fmt, va_list args) {
       break;
     }
     case 'u':
-      put_number(o, longs ? va_arg(args, uint64_t) : va_arg(args, unsigned), 10, false,
-                 width, pad, false);
+      put_number(o, longs ? va_arg(args, uint64_t) : va_arg(args, unsigned), 10, false, width,
+                 pad, false);
       break;
     case 'x':
     case 'X': {
@@ -98,8 +98,7 @@ size_t vformat(char *buf, size_t size, const char *fmt, va_list args) {
     case 'p':
       o.put('0');
       o.put('x');
-      put_number(o, reinterpret_cast<uint64_t>(va_arg(args, void *)), 16, false, 0, ' ',
-                 false);
+      put_number(o, reinterpret_cast<uint64_t>(va_arg(args, void *)), 16, false, 0, ' ', false);
       break;
     case '%':
       o.put('%');

@@ -96,8 +96,9 @@ void rearm() {
   print("ukc++: deadlock: every thread is blocked and no timer is pending\n");
   for (Thread *t : threads_by_slot)
     if (t && t->state != ThreadState::Dead)
-      print("ukc++:   thread %d: %s%s%#lx\n", t->tid, t->wait_reason ? t->wait_reason : "blocked",
-            t->wait_address ? " at " : "", t->wait_address);
+      print("ukc++:   thread %d: %s%s%#lx\n", t->tid,
+            t->wait_reason ? t->wait_reason : "blocked", t->wait_address ? " at " : "",
+            t->wait_address);
   if (boot_thread.state != ThreadState::Dead)
     print("ukc++:   thread %d: %s%s%#lx\n", boot_thread.tid,
           boot_thread.wait_reason ? boot_thread.wait_reason : "blocked",
@@ -143,8 +144,8 @@ void free_zombie() {
   if (!z || z == cpu0.current)
     return;
   cpu0.zombie = nullptr;
-  uint64_t stack = KernelStackArea + uint64_t(z->slot) * KernelStackSlot + KernelStackSlot -
-                   KernelStackSize;
+  uint64_t stack =
+      KernelStackArea + uint64_t(z->slot) * KernelStackSlot + KernelStackSlot - KernelStackSize;
   unmap(stack, KernelStackSize);
   slot_bits[z->slot / 64] &= ~(1ull << (z->slot % 64));
   threads_by_slot[z->slot] = nullptr;
@@ -214,8 +215,7 @@ Thread *thread_create(void (*start)(), const void *frame, size_t frame_size) {
   int slot = allocate_slot();
   uint64_t phys = slot < 0 ? 0 : frame_alloc();
   uint64_t stack = KernelStackArea + uint64_t(slot) * KernelStackSlot + KernelStackSlot;
-  if (!phys || !map_anonymous(stack - KernelStackSize, KernelStackSize,
-                              ProtRead | ProtWrite)) {
+  if (!phys || !map_anonymous(stack - KernelStackSize, KernelStackSize, ProtRead | ProtWrite)) {
     if (phys)
       frame_free(phys);
     if (slot >= 0)
@@ -287,7 +287,9 @@ void yield() {
   PANIC("a dead thread ran again");
 }
 
-uint64_t thread_cpu_ticks() { return cpu0.current->cpu_ticks + (rdtsc() - cpu0.current->ran_since); }
+uint64_t thread_cpu_ticks() {
+  return cpu0.current->cpu_ticks + (rdtsc() - cpu0.current->ran_since);
+}
 
 uint64_t process_cpu_ticks() { return tsc_at(monotonic_ns()) - cpu0.idle_ticks - tsc_at(0); }
 

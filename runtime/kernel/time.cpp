@@ -36,8 +36,6 @@ int64_t realtime_ns() { return wall_at_boot + int64_t(monotonic_ns()); }
 
 uint64_t tsc_hz() { return tsc_frequency; }
 
-uint64_t tsc_at(uint64_t ns) {
-  return tsc_boot + muldiv(ns, tsc_frequency, 1000000000);
-}
+uint64_t tsc_at(uint64_t ns) { return tsc_boot + muldiv(ns, tsc_frequency, 1000000000); }
 
 } // namespace uk

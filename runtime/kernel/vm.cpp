@@ -25,10 +25,10 @@ constexpr int MaxRegions = 4096;
 Region regions[MaxRegions];
 int region_count;
 
-uint64_t brk_start, brk_end;   // the heap: [brk_start, brk_end), mapped page-aligned
+uint64_t brk_start, brk_end; // the heap: [brk_start, brk_end), mapped page-aligned
 uint64_t brk_mapped;
 constexpr uint64_t StackLow = StackTop - StackReserve;
-uint64_t stack_mapped_low;      // lowest mapped page of the main stack
+uint64_t stack_mapped_low; // lowest mapped page of the main stack
 
 int find(uint64_t addr) {
   int lo = 0, hi = region_count;
@@ -103,7 +103,9 @@ uint64_t find_free(uint64_t len, uint64_t align) {
   }
 }
 
-unsigned user_prot(unsigned prot) { return (prot & (ProtRead | ProtWrite | ProtExec)) | ProtUser; }
+unsigned user_prot(unsigned prot) {
+  return (prot & (ProtRead | ProtWrite | ProtExec)) | ProtUser;
+}
 
 } // namespace
 
@@ -115,11 +117,12 @@ void vm_init(uint64_t image_end) {
     const Elf64_Phdr &p = phdrs[i];
     if (p.p_type != PT_LOAD || p.p_vaddr >= kernel_start)
       continue;
-    unsigned prot = ProtRead | (p.p_flags & PF_W ? ProtWrite : 0) |
-                    (p.p_flags & PF_X ? ProtExec : 0);
+    unsigned prot =
+        ProtRead | (p.p_flags & PF_W ? ProtWrite : 0) | (p.p_flags & PF_X ? ProtExec : 0);
     // Segments come in address order: appending keeps the list sorted.
     regions[region_count++] = {align_down(p.p_vaddr, PageSize),
-                               align_up(p.p_vaddr + p.p_memsz, PageSize), user_prot(prot), false};
+                               align_up(p.p_vaddr + p.p_memsz, PageSize), user_prot(prot),
+                               false};
   }
   // The heap starts past the kernel, on a fresh 2 MiB boundary so that it can grow
   // with large pages.
@@ -267,8 +270,8 @@ long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot) {
   return 0;
 }
 
-long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_move,
-               bool fixed, uint64_t new_addr) {
+long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_move, bool fixed,
+               uint64_t new_addr) {
   if (!is_aligned(old_addr, PageSize) || new_len == 0)
     return -EINVAL;
   old_len = align_up(old_len, PageSize);
@@ -293,7 +296,8 @@ long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_m
   }
   if (!may_move)
     return -ENOMEM;
-  uint64_t to = fixed ? new_addr : find_free(new_len, new_len >= LargePageSize ? LargePageSize : PageSize);
+  uint64_t to = fixed ? new_addr
+                      : find_free(new_len, new_len >= LargePageSize ? LargePageSize : PageSize);
   if (!to || !is_aligned(to, PageSize))
     return fixed ? -EINVAL : -ENOMEM;
   if (fixed)

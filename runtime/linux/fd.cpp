@@ -69,9 +69,8 @@ struct BuiltinPath {
   const FileOps *ops;
 };
 const BuiltinPath builtin_paths[] = {
-    {"/dev/null", &null_ops},       {"/dev/zero", &zero_ops},
-    {"/dev/full", &full_ops},       {"/dev/urandom", &random_ops},
-    {"/dev/random", &random_ops},   {"/dev/console", &console_ops},
+    {"/dev/null", &null_ops},      {"/dev/zero", &zero_ops},     {"/dev/full", &full_ops},
+    {"/dev/urandom", &random_ops}, {"/dev/random", &random_ops}, {"/dev/console", &console_ops},
 };
 
 bool console_is_tty(const File &f) { return console_ttys() & (1u << f.stream); }
@@ -456,7 +455,7 @@ UK_SYSCALL(dup3) {
 
 UK_SYSCALL(dup2) {
   if (args.a0 == args.a1) {
-      return file(args.a0) ? long(args.a1) : -EBADF;
+    return file(args.a0) ? long(args.a1) : -EBADF;
   }
   return sys_dup3(args.a0, args.a1, 0, 0, 0, 0);
 }

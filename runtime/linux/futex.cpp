@@ -78,7 +78,7 @@ int64_t deadline_of(uint64_t timeout, bool absolute, bool realtime) {
   if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)
     return -2;
   int64_t ns = ts->tv_sec > INT64_MAX / 1000000000 - 1 ? INT64_MAX / 2
-                                                        : ts->tv_sec * 1000000000 + ts->tv_nsec;
+                                                       : ts->tv_sec * 1000000000 + ts->tv_nsec;
   int64_t now = realtime ? realtime_ns() : int64_t(monotonic_ns());
   int64_t wait = absolute ? ns - now : ns;
   if (wait < 0)
@@ -119,24 +119,48 @@ long wake_op(uint64_t address, int count, uint64_t address2, int count2, uint32_
   auto *word = reinterpret_cast<volatile uint32_t *>(address2);
   uint32_t old = *word;
   switch (kind) {
-  case FUTEX_OP_SET: *word = oparg; break;
-  case FUTEX_OP_ADD: *word = old + oparg; break;
-  case FUTEX_OP_OR: *word = old | oparg; break;
-  case FUTEX_OP_ANDN: *word = old & ~oparg; break;
-  case FUTEX_OP_XOR: *word = old ^ oparg; break;
-  default: return -ENOSYS;
+  case FUTEX_OP_SET:
+    *word = oparg;
+    break;
+  case FUTEX_OP_ADD:
+    *word = old + oparg;
+    break;
+  case FUTEX_OP_OR:
+    *word = old | oparg;
+    break;
+  case FUTEX_OP_ANDN:
+    *word = old & ~oparg;
+    break;
+  case FUTEX_OP_XOR:
+    *word = old ^ oparg;
+    break;
+  default:
+    return -ENOSYS;
   }
   int woken = wake_waiters(address, count, FUTEX_BITSET_MATCH_ANY);
   bool pass;
   int32_t o = int32_t(old), a = int32_t(cmparg);
   switch (cmp) {
-  case FUTEX_OP_CMP_EQ: pass = o == a; break;
-  case FUTEX_OP_CMP_NE: pass = o != a; break;
-  case FUTEX_OP_CMP_LT: pass = o < a; break;
-  case FUTEX_OP_CMP_LE: pass = o <= a; break;
-  case FUTEX_OP_CMP_GT: pass = o > a; break;
-  case FUTEX_OP_CMP_GE: pass = o >= a; break;
-  default: return -ENOSYS;
+  case FUTEX_OP_CMP_EQ:
+    pass = o == a;
+    break;
+  case FUTEX_OP_CMP_NE:
+    pass = o != a;
+    break;
+  case FUTEX_OP_CMP_LT:
+    pass = o < a;
+    break;
+  case FUTEX_OP_CMP_LE:
+    pass = o <= a;
+    break;
+  case FUTEX_OP_CMP_GT:
+    pass = o > a;
+    break;
+  case FUTEX_OP_CMP_GE:
+    pass = o >= a;
+    break;
+  default:
+    return -ENOSYS;
   }
   if (pass)
     woken += wake_waiters(address2, count2, FUTEX_BITSET_MATCH_ANY);

@@ -1,8 +1,8 @@
 // process.cpp: process identity and lifetime: exit, ids, uname, limits, affinity.
+#include "uk/process.h"
 #include "uk/manifest.h"
 #include "uk/memory.h"
 #include "uk/print.h"
-#include "uk/process.h"
 #include "uk/sched.h"
 #include "uk/syscall.h"
 #include "uk/vm.h"
@@ -110,11 +110,16 @@ rlimit limit_of(unsigned resource) {
   switch (resource) {
   // The stack limit is what glibc gives new threads: the manifest's thread stack.
   // (The main thread's own stack is StackReserve.)
-  case RLIMIT_STACK: return {manifest().thread_stack, Infinity};
-  case RLIMIT_NOFILE: return {256, 256};
-  case RLIMIT_NPROC: return {manifest().threads_max, manifest().threads_max};
-  case RLIMIT_CORE: return {0, 0};
-  default: return {Infinity, Infinity};
+  case RLIMIT_STACK:
+    return {manifest().thread_stack, Infinity};
+  case RLIMIT_NOFILE:
+    return {256, 256};
+  case RLIMIT_NPROC:
+    return {manifest().threads_max, manifest().threads_max};
+  case RLIMIT_CORE:
+    return {0, 0};
+  default:
+    return {Infinity, Infinity};
   }
 }
 

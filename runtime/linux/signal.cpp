@@ -48,10 +48,17 @@ UK_SYSCALL(rt_sigprocmask) {
       return -EFAULT;
     uint64_t set = *reinterpret_cast<const uint64_t *>(args.a1);
     switch (how) {
-    case 0: blocked |= set; break;  // SIG_BLOCK
-    case 1: blocked &= ~set; break; // SIG_UNBLOCK
-    case 2: blocked = set; break;   // SIG_SETMASK
-    default: return -EINVAL;
+    case 0:
+      blocked |= set;
+      break; // SIG_BLOCK
+    case 1:
+      blocked &= ~set;
+      break; // SIG_UNBLOCK
+    case 2:
+      blocked = set;
+      break; // SIG_SETMASK
+    default:
+      return -EINVAL;
     }
   }
   return 0;

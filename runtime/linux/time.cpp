@@ -1,7 +1,7 @@
 // time.cpp: clocks and sleeping.
+#include "uk/time.h"
 #include "uk/sched.h"
 #include "uk/syscall.h"
-#include "uk/time.h"
 #include "uk/vm.h"
 
 #include <linux/time.h>

@@ -22,7 +22,8 @@ long refuse_process(const char *call) {
   if (!said) {
     said = true;
     print("ukc++: %s: a new process (fork) is not supported: a unikernel runs one "
-          "program (threads are supported)\n", call);
+          "program (threads are supported)\n",
+          call);
   }
   return -ENOSYS;
 }
@@ -38,7 +39,8 @@ long create(const CloneRequest &r, const char *call) {
     return -EINVAL;
   if (r.flags & CLONE_PARENT_SETTID && !user_ok(r.parent_tid, 4, ProtWrite))
     return -EFAULT;
-  if (r.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID) && !user_ok(r.child_tid, 4, ProtWrite))
+  if (r.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID) &&
+      !user_ok(r.child_tid, 4, ProtWrite))
     return -EFAULT;
   if (r.flags & CLONE_SETTLS && r.tls >= UserTop)
     return -EPERM;
@@ -82,9 +84,9 @@ UK_SYSCALL(clone3) {
   memcpy(&a, reinterpret_cast<const void *>(args.a0), sizeof a);
   if (a.flags & CLONE_PIDFD)
     return -EINVAL;
-  return create({a.flags, a.stack ? a.stack + a.stack_size : 0, a.parent_tid, a.child_tid,
-                 a.tls},
-                "clone3");
+  return create(
+      {a.flags, a.stack ? a.stack + a.stack_size : 0, a.parent_tid, a.child_tid, a.tls},
+      "clone3");
 }
 
 UK_SYSCALL(fork) { return refuse_process("fork"); }

@@ -45,8 +45,8 @@ int main() {
   std::vector<std::string> words{"pear", "apple", "fig", "banana"};
   std::sort(words.begin(), words.end());
   auto it = std::lower_bound(words.begin(), words.end(), "b");
-  std::cout << *it << ' ' << std::count_if(words.begin(), words.end(),
-                                            [](auto &w) { return w.size() > 3; })
+  std::cout << *it << ' '
+            << std::count_if(words.begin(), words.end(), [](auto &w) { return w.size() > 3; })
             << '\n';
   return 0;
 }

@@ -7,8 +7,13 @@
 #include <string>
 #include <typeinfo>
 
-struct Base { virtual ~Base() = default; virtual const char *who() const { return "base"; } };
-struct Derived : Base { const char *who() const override { return "derived"; } };
+struct Base {
+  virtual ~Base() = default;
+  virtual const char *who() const { return "base"; }
+};
+struct Derived : Base {
+  const char *who() const override { return "derived"; }
+};
 struct MyError : std::runtime_error {
   int code;
   MyError(int c) : std::runtime_error("my error " + std::to_string(c)), code(c) {}
@@ -23,7 +28,10 @@ struct Guard {
   if (x > 2)
     throw MyError(x);
 }
-[[gnu::noinline]] void level2(int x) { Guard g{"level2"}; level3(x + 1); }
+[[gnu::noinline]] void level2(int x) {
+  Guard g{"level2"};
+  level3(x + 1);
+}
 [[gnu::noinline]] void level1(int x) {
   try {
     level2(x + 1);

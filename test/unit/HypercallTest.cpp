@@ -38,10 +38,10 @@ protected:
 
   void SetUp() override {
     auto Set = [&](uint64_t At, uint64_t V) { Memory.write(At, V); };
-    Set(0x1000, 0x2000 | 7);               // PML4[0] -> PDPT
-    Set(0x2000, 0x3000 | 7);               // PDPT[0] -> PD
-    Set(0x3000 + 2 * 8, 0x4000 | 7);       // PD[2] (0x400000) -> PT
-    Set(0x3000 + 4 * 8, 0x0 | 0x80 | 5);   // PD[4] (0x800000): 2 MiB page, read-only
+    Set(0x1000, 0x2000 | 7);             // PML4[0] -> PDPT
+    Set(0x2000, 0x3000 | 7);             // PDPT[0] -> PD
+    Set(0x3000 + 2 * 8, 0x4000 | 7);     // PD[2] (0x400000) -> PT
+    Set(0x3000 + 4 * 8, 0x0 | 0x80 | 5); // PD[4] (0x800000): 2 MiB page, read-only
     for (int I = 0; I < 16; ++I)
       Set(0x4000 + I * 8, (0x10000 + I * 0x1000) | 7);
   }
@@ -75,7 +75,8 @@ TEST_F(Guest, LargePagesAndStderr) {
 }
 
 TEST_F(Guest, MalformedConsoleCallsFault) {
-  EXPECT_EQ(console(0x300000, 1).Error, "console buffer 0x300000+0x1 is not mapped for the program");
+  EXPECT_EQ(console(0x300000, 1).Error,
+            "console buffer 0x300000+0x1 is not mapped for the program");
   EXPECT_EQ(console(0x40f000, 0x2000).Error,
             "console buffer 0x40f000+0x2000 is not mapped for the program");
   EXPECT_EQ(console(0x400000, 1, 7).Error, "console write to stream 7");

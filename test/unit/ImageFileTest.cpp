@@ -62,8 +62,8 @@ TEST(ImageFile, MutatedHeadersNeverCrash) {
 
 TEST(ImageFile, TruncatedImagesAreRefused) {
   auto Original = probeImage();
-  for (size_t Size : {size_t(0), size_t(10), size_t(63), size_t(64), size_t(200),
-                      size_t(4096), Original.size() / 2}) {
+  for (size_t Size : {size_t(0), size_t(10), size_t(63), size_t(64), size_t(200), size_t(4096),
+                      Original.size() / 2}) {
     std::vector<uint8_t> Bytes(Original.begin(), Original.begin() + Size);
     EXPECT_THROW(useImage(Bytes), Error) << "size " << Size;
   }

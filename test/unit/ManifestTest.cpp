@@ -113,8 +113,9 @@ TEST(Manifest, WrongTypes) {
 }
 
 TEST(Manifest, OutOfRange) {
-  EXPECT_EQ(parseError("features:\n  threads: { max: 0 }\n"),
-            "unikernel.yaml:2:19: 'threads.max' must be a whole number from 1 to 4096, not '0'");
+  EXPECT_EQ(
+      parseError("features:\n  threads: { max: 0 }\n"),
+      "unikernel.yaml:2:19: 'threads.max' must be a whole number from 1 to 4096, not '0'");
   EXPECT_EQ(parseError("features:\n  threads: { max: many }\n"),
             "unikernel.yaml:2:19: 'threads.max' must be a whole number from 1 to 4096, not "
             "'many'");
@@ -132,8 +133,9 @@ TEST(Manifest, Devices) {
   EXPECT_EQ(parseError("features:\n  net: [ { name: eth0 } ]\n"),
             "unikernel.yaml:2:10: net device 'eth0' needs 'ipv4': an address with prefix like "
             "10.0.2.15/24, or dhcp");
-  EXPECT_EQ(parseError("features:\n  net: {}\n"),
-            "unikernel.yaml:2:8: feature 'net' takes a list of devices, like [ { name: eth0 } ]");
+  EXPECT_EQ(
+      parseError("features:\n  net: {}\n"),
+      "unikernel.yaml:2:8: feature 'net' takes a list of devices, like [ { name: eth0 } ]");
   EXPECT_EQ(parseError("features:\n  block: [ { name: a }, { name: a } ]\n"),
             "unikernel.yaml:2:33: duplicate block device name 'a'");
   EXPECT_EQ(parseError("features:\n  block: [ { nmae: a } ]\n"),
@@ -150,13 +152,15 @@ TEST(Manifest, Duplicates) {
 TEST(Manifest, Syntax) {
   EXPECT_EQ(parseError("name: [unclosed\n"),
             "unikernel.yaml:2:1: invalid YAML: end of sequence flow not found");
-  EXPECT_EQ(parseError("version: 2\n"),
-            "unikernel.yaml:1:10: unsupported manifest version '2'; this ukc++ reads version 1");
+  EXPECT_EQ(
+      parseError("version: 2\n"),
+      "unikernel.yaml:1:10: unsupported manifest version '2'; this ukc++ reads version 1");
 }
 
 TEST(Manifest, SizeParser) {
   EXPECT_EQ(*parseSize("512Ki"), 512ull << 10);
-  EXPECT_FALSE(bool(parseSize("Ki")) || (llvm::consumeError(parseSize("Ki").takeError()), false));
+  EXPECT_FALSE(bool(parseSize("Ki")) ||
+               (llvm::consumeError(parseSize("Ki").takeError()), false));
   auto Bad = parseSize("12Ti");
   EXPECT_FALSE(bool(Bad));
   llvm::consumeError(Bad.takeError());

@@ -6,8 +6,8 @@ using namespace ukcxx;
 
 namespace {
 
-std::vector<std::string> resolve(const std::string &Target,
-                                 std::vector<std::string> Features, std::string *Error) {
+std::vector<std::string> resolve(const std::string &Target, std::vector<std::string> Features,
+                                 std::string *Error) {
   Manifest M;
   for (auto &F : Features)
     M.Features[F] = {};

@@ -48,7 +48,8 @@ alignas(16) uint64_t uk_gdt[8] = {
     0x00cffa000000ffff, // 0x18 user code, 32-bit (unused; sysret's layout needs it)
     0x00cff2000000ffff, // 0x20 user data
     0x00affa000000ffff, // 0x28 user code, 64-bit
-    0, 0,               // 0x30 TSS, filled in at run time
+    0,
+    0, // 0x30 TSS, filled in at run time
 };
 alignas(16) uk::Tss uk_tss;
 alignas(16) uk::IdtEntry uk_idt[256];

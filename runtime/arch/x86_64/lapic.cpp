@@ -5,15 +5,21 @@
 #include "uk/cpu.h"
 #include "uk/paging.h"
 #include "uk/sched.h"
-#include "uk/timer.h"
 #include "uk/time.h"
+#include "uk/timer.h"
 #include "uk/trap.h"
 
 namespace uk {
 namespace {
 
-enum Reg : unsigned { EOI = 0xb0, SVR = 0xf0, LVT_TIMER = 0x320, INITIAL_COUNT = 0x380,
-                      CURRENT_COUNT = 0x390, DIVIDE = 0x3e0 };
+enum Reg : unsigned {
+  EOI = 0xb0,
+  SVR = 0xf0,
+  LVT_TIMER = 0x320,
+  INITIAL_COUNT = 0x380,
+  CURRENT_COUNT = 0x390,
+  DIVIDE = 0x3e0
+};
 
 bool ready, x2apic, deadline_mode;
 volatile uint32_t *mmio;
@@ -83,7 +89,8 @@ void timer_arm(uint64_t deadline) {
     return;
   }
   uint64_t now = rdtsc();
-  uint64_t ticks = deadline > now ? muldiv(deadline - now, apic_ticks_per_tsc_32, 1ull << 32) : 1;
+  uint64_t ticks =
+      deadline > now ? muldiv(deadline - now, apic_ticks_per_tsc_32, 1ull << 32) : 1;
   write_reg(INITIAL_COUNT, uint32_t(ticks == 0 ? 1 : ticks > ~0u ? ~0u : ticks));
 }
 

@@ -15,7 +15,7 @@ uint64_t direct_map_base = 0; // 0 until the final page tables are live
 
 namespace {
 
-uint64_t *root;               // PML4, through the kernel's view of memory
+uint64_t *root; // PML4, through the kernel's view of memory
 
 constexpr uint64_t TableFlags = PTE_P | PTE_W | PTE_U;
 
@@ -94,7 +94,6 @@ uint64_t pte_flags(unsigned prot) {
   return f;
 }
 
-
 void paging_setup(uint64_t ram_top) {
   uint64_t pml4 = frame_alloc();
   VERIFY(pml4);
@@ -108,7 +107,8 @@ void paging_setup(uint64_t ram_top) {
     const Elf64_Phdr &p = phdrs[i];
     if (p.p_type != PT_LOAD)
       continue;
-    unsigned prot = ProtRead | (p.p_flags & PF_W ? ProtWrite : 0) | (p.p_flags & PF_X ? ProtExec : 0) |
+    unsigned prot = ProtRead | (p.p_flags & PF_W ? ProtWrite : 0) |
+                    (p.p_flags & PF_X ? ProtExec : 0) |
                     (p.p_vaddr < kernel_start ? ProtUser : 0);
     // The image is loaded at p_paddr == p_vaddr.
     map_identity(align_down(p.p_vaddr, PageSize), p.p_vaddr + p.p_memsz, pte_flags(prot));

@@ -9,8 +9,8 @@
 // routines. Only images with threads run the probe: without thread switches the
 // vector state is never saved.
 #include "uk/cpu.h"
-#include "uk/paging.h"
 #include "uk/memory.h"
+#include "uk/paging.h"
 
 extern "C" {
 void uk_run_probe(uint64_t rip, uint64_t *save);

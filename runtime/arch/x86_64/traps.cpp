@@ -9,32 +9,62 @@ namespace {
 
 IrqHandler irq_handlers[256];
 
-const char *const exception_names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
-    "invalid opcode", "device not available", "double fault", "coprocessor overrun",
-    "invalid TSS", "segment not present", "stack-segment fault", "general protection fault",
-    "page fault", "reserved", "x87 floating-point error", "alignment check",
-    "machine check", "SIMD floating-point error", "virtualization error",
-    "control protection error", "reserved", "reserved", "reserved", "reserved",
-    "reserved", "reserved", "hypervisor injection", "VMM communication", "security",
-    "reserved"};
+const char *const exception_names[32] = {"divide error",
+                                         "debug",
+                                         "NMI",
+                                         "breakpoint",
+                                         "overflow",
+                                         "bound range exceeded",
+                                         "invalid opcode",
+                                         "device not available",
+                                         "double fault",
+                                         "coprocessor overrun",
+                                         "invalid TSS",
+                                         "segment not present",
+                                         "stack-segment fault",
+                                         "general protection fault",
+                                         "page fault",
+                                         "reserved",
+                                         "x87 floating-point error",
+                                         "alignment check",
+                                         "machine check",
+                                         "SIMD floating-point error",
+                                         "virtualization error",
+                                         "control protection error",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "hypervisor injection",
+                                         "VMM communication",
+                                         "security",
+                                         "reserved"};
 
 /// The Linux signal a program fault raises, as the shell reports it (128 + signal).
 int signal_for(uint64_t vector) {
   switch (vector) {
-  case 0: case 16: case 19: return SIGFPE;
-  case 1: case 3: return SIGTRAP;
-  case 6: return SIGILL;
-  case 17: return SIGBUS;
-  default: return SIGSEGV;
+  case 0:
+  case 16:
+  case 19:
+    return SIGFPE;
+  case 1:
+  case 3:
+    return SIGTRAP;
+  case 6:
+    return SIGILL;
+  case 17:
+    return SIGBUS;
+  default:
+    return SIGSEGV;
   }
 }
 
 [[noreturn]] void kernel_fault(TrapFrame &f) {
   uint64_t cr2 = f.vector == 14 ? read_cr2() : 0;
   print("ukc++: kernel %s (vector %lu, error %#lx) at rip %#lx, address %#lx\n",
-        f.vector < 32 ? exception_names[f.vector] : "interrupt", f.vector, f.error, f.rip,
-        cr2);
+        f.vector < 32 ? exception_names[f.vector] : "interrupt", f.vector, f.error, f.rip, cr2);
   dump_frame(f);
   PANIC("unrecoverable fault in the kernel");
 }

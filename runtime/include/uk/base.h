@@ -27,10 +27,10 @@ inline uint64_t muldiv(uint64_t a, uint64_t b, uint64_t c) {
 } // namespace uk
 
 /// Checks a kernel invariant; a failure panics with file and line.
-#define VERIFY(cond)                                                                   \
-  do {                                                                                 \
-    if (__builtin_expect(!(cond), 0))                                                  \
-      ::uk::panic(__FILE__, __LINE__, "VERIFY(%s) failed", #cond);                     \
+#define VERIFY(cond)                                                                           \
+  do {                                                                                         \
+    if (__builtin_expect(!(cond), 0))                                                          \
+      ::uk::panic(__FILE__, __LINE__, "VERIFY(%s) failed", #cond);                             \
   } while (0)
 
 #define PANIC(...) ::uk::panic(__FILE__, __LINE__, __VA_ARGS__)

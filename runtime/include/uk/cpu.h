@@ -13,9 +13,9 @@ constexpr uint16_t TSS_SELECTOR = 0x30;
 
 // Model-specific registers.
 constexpr uint32_t MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082,
-                   MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100,
-                   MSR_GS_BASE = 0xc0000101, MSR_KERNEL_GS_BASE = 0xc0000102,
-                   MSR_TSC_DEADLINE = 0x6e0, MSR_APIC_BASE = 0x1b, MSR_PAT = 0x277;
+                   MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100, MSR_GS_BASE = 0xc0000101,
+                   MSR_KERNEL_GS_BASE = 0xc0000102, MSR_TSC_DEADLINE = 0x6e0,
+                   MSR_APIC_BASE = 0x1b, MSR_PAT = 0x277;
 
 /// Registers saved on every kernel entry (interrupt, exception, system call), in the
 /// order the entry stubs push them; the last five are the hardware's iret frame.
@@ -55,12 +55,13 @@ inline uint64_t rdmsr(uint32_t msr) {
 }
 
 inline void wrmsr(uint32_t msr, uint64_t value) {
-  asm volatile("wrmsr" ::"c"(msr), "a"(uint32_t(value)), "d"(uint32_t(value >> 32))
-               : "memory");
+  asm volatile("wrmsr" ::"c"(msr), "a"(uint32_t(value)), "d"(uint32_t(value >> 32)) : "memory");
 }
 
 inline void outb(uint16_t port, uint8_t v) { asm volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
-inline void outl(uint16_t port, uint32_t v) { asm volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+inline void outl(uint16_t port, uint32_t v) {
+  asm volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
 inline uint8_t inb(uint16_t port) {
   uint8_t v;
   asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
@@ -99,8 +100,8 @@ static_assert(__builtin_offsetof(PerCpu, user_rsp) == 16, "entry.S depends on th
 
 /// CPU features the kernel and the program's auxv care about.
 struct CpuFeatures {
-  bool xsave, avx, smep, smap, fsgsbase, tsc_deadline, x2apic, rdrand, rdseed,
-      invariant_tsc, hypervisor, pdpe1gb;
+  bool xsave, avx, smep, smap, fsgsbase, tsc_deadline, x2apic, rdrand, rdseed, invariant_tsc,
+      hypervisor, pdpe1gb;
   uint32_t hwcap; // CPUID.1:EDX, what Linux reports as AT_HWCAP
 };
 extern CpuFeatures cpu_features;

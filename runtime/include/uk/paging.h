@@ -6,9 +6,8 @@
 namespace uk {
 
 // Page table entry bits.
-constexpr uint64_t PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_PWT = 8, PTE_PCD = 16,
-                   PTE_A = 32, PTE_D = 64, PTE_PS = 128, PTE_G = 256,
-                   PTE_NX = 1ull << 63;
+constexpr uint64_t PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_PWT = 8, PTE_PCD = 16, PTE_A = 32,
+                   PTE_D = 64, PTE_PS = 128, PTE_G = 256, PTE_NX = 1ull << 63;
 constexpr uint64_t PTE_ADDR = 0x000ffffffffff000ull;
 /// Software bit: a PROT_NONE page. Not present to the CPU, but it owns its frame.
 constexpr uint64_t PTE_NONE = 1ull << 9;
@@ -24,7 +23,9 @@ uint64_t pte_flags(unsigned prot);
 /// The kernel's view of physical memory: before the final page tables are live,
 /// physical addresses are identity-mapped; after, they are at DirectMapBase.
 extern uint64_t direct_map_base;
-inline void *phys_to_virt(uint64_t phys) { return reinterpret_cast<void *>(phys + direct_map_base); }
+inline void *phys_to_virt(uint64_t phys) {
+  return reinterpret_cast<void *>(phys + direct_map_base);
+}
 
 /// Builds the final page tables (image segments with their protections, the direct
 /// map of RAM) and switches to them. Called once at boot, unless a monitor did it.

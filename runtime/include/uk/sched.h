@@ -12,22 +12,22 @@ enum class ThreadState : uint8_t { Runnable, Running, Blocked, Dead };
 struct Thread {
   int tid;
   ThreadState state;
-  const char *wait_reason;  // what a blocked thread waits for (deadlock reports)
-  uint64_t wait_address;    // the futex it waits on
+  const char *wait_reason; // what a blocked thread waits for (deadlock reports)
+  uint64_t wait_address;   // the futex it waits on
   uint32_t wait_bitset;
-  bool timed_out;           // why the last block() ended: the deadline passed
-  uint64_t deadline;        // TSC deadline while blocked with a timeout, else 0
-  uint64_t kernel_rsp;      // saved kernel stack pointer while switched out
+  bool timed_out;      // why the last block() ended: the deadline passed
+  uint64_t deadline;   // TSC deadline while blocked with a timeout, else 0
+  uint64_t kernel_rsp; // saved kernel stack pointer while switched out
   uint64_t kernel_stack_top;
   uint64_t fs_base, gs_base; // the program's thread pointer and GS
-  uint64_t clear_child_tid; // written 0 and futex-woken when the thread exits
+  uint64_t clear_child_tid;  // written 0 and futex-woken when the thread exits
   uint64_t robust_list;
-  uint64_t cpu_ticks;       // TSC ticks spent running
-  uint64_t ran_since;       // TSC when it was last switched in
-  Thread *next;             // run queue or futex wait queue
-  Thread *sleep_next;       // sleepers, sorted by deadline
-  uint8_t *fpu;             // XSAVE area, 64-byte aligned
-  int slot;                 // kernel stack slot, -1 for the boot thread
+  uint64_t cpu_ticks; // TSC ticks spent running
+  uint64_t ran_since; // TSC when it was last switched in
+  Thread *next;       // run queue or futex wait queue
+  Thread *sleep_next; // sleepers, sorted by deadline
+  uint8_t *fpu;       // XSAVE area, 64-byte aligned
+  int slot;           // kernel stack slot, -1 for the boot thread
 };
 
 /// Makes the code running at boot thread 1 of the program.

@@ -18,25 +18,25 @@ using SyscallHandler = long (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
 
 /// Defines the handler of a system call, `long uk::sys_NAME(a0, ..., a5)`, whose body
 /// reads its arguments as args.a0 ... args.a5.
-#define UK_SYSCALL(name)                                                               \
-  static inline long sys_##name##_body(const SyscallArgs &args);                      \
-  long sys_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,     \
-                  uint64_t a5) {                                                       \
-    return sys_##name##_body({a0, a1, a2, a3, a4, a5});                                \
-  }                                                                                    \
+#define UK_SYSCALL(name)                                                                       \
+  static inline long sys_##name##_body(const SyscallArgs &args);                               \
+  long sys_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,             \
+                  uint64_t a5) {                                                               \
+    return sys_##name##_body({a0, a1, a2, a3, a4, a5});                                        \
+  }                                                                                            \
   static inline long sys_##name##_body(const SyscallArgs &args)
 
 /// Like UK_SYSCALL, for a default that another component may replace.
-#define UK_SYSCALL_WEAK(name)                                                          \
-  static inline long sys_##name##_body(const SyscallArgs &args);                      \
-  __attribute__((weak)) long sys_##name(uint64_t a0, uint64_t a1, uint64_t a2,         \
-                                        uint64_t a3, uint64_t a4, uint64_t a5) {       \
-    return sys_##name##_body({a0, a1, a2, a3, a4, a5});                                \
-  }                                                                                    \
+#define UK_SYSCALL_WEAK(name)                                                                  \
+  static inline long sys_##name##_body(const SyscallArgs &args);                               \
+  __attribute__((weak)) long sys_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,    \
+                                        uint64_t a4, uint64_t a5) {                            \
+    return sys_##name##_body({a0, a1, a2, a3, a4, a5});                                        \
+  }                                                                                            \
   static inline long sys_##name##_body(const SyscallArgs &args)
 
 /// Declares a handler defined in another file.
-#define UK_SYSCALL_DECLARE(name)                                                       \
+#define UK_SYSCALL_DECLARE(name)                                                               \
   long sys_##name(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t)
 
 /// The frame of the system call in progress, for the calls that take the slow path
@@ -59,6 +59,4 @@ long uk_syscall_enosys(uint64_t nr);
 extern uint64_t uk_syscall_count;
 }
 
-namespace uk {
-
-} // namespace uk
+namespace uk {} // namespace uk

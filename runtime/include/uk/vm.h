@@ -9,8 +9,8 @@ constexpr uint64_t UserTop = 0x0000800000000000ull;
 // The main stack's top is 2 MiB-aligned so that its first 2 MiB are one large page:
 // one page-table write instead of hundreds of kernel instructions per 4 KiB.
 constexpr uint64_t StackTop = 0x00007fffffe00000ull;
-constexpr uint64_t StackReserve = 8 * MiB;         // as RLIMIT_STACK on Linux
-constexpr uint64_t StackInitial = LargePageSize;    // mapped at start; the rest on demand
+constexpr uint64_t StackReserve = 8 * MiB;       // as RLIMIT_STACK on Linux
+constexpr uint64_t StackInitial = LargePageSize; // mapped at start; the rest on demand
 constexpr uint64_t MmapTop = 0x00007f0000000000ull;
 
 /// Records the program image's segments and sets the heap start after BrkStart.
@@ -30,8 +30,8 @@ long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool norepl
              bool lazy = false);
 long vm_munmap(uint64_t addr, uint64_t len);
 long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
-long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_move,
-               bool fixed, uint64_t new_addr);
+long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_move, bool fixed,
+               uint64_t new_addr);
 long vm_discard(uint64_t addr, uint64_t len); // MADV_DONTNEED: pages read as zero
 
 /// Maps the main stack's first pages; returns its top.

@@ -29,8 +29,7 @@ alignas(64) volatile PvclockWallClock pvwall;
 bool has_kvmclock() {
   auto base = cpuid(0x40000000);
   bool kvm = base.ebx == 0x4b4d564b && base.ecx == 0x564b4d56 && base.edx == 0x4d;
-  return kvm && base.eax >= 0x40000001 &&
-         (cpuid(0x40000001).eax & KVM_FEATURE_CLOCKSOURCE2);
+  return kvm && base.eax >= 0x40000001 && (cpuid(0x40000001).eax & KVM_FEATURE_CLOCKSOURCE2);
 }
 
 uint64_t cpuid_tsc_hz() {

@@ -25,8 +25,7 @@ constexpr uint16_t DebugExitPort = 0xf4;
 } // namespace
 
 const Platform qemu_platform = {
-    "qemu", qemu_console_write, qemu_console_read, qemu_exit, qemu_tsc_hz,
-    qemu_wall_clock_ns,
+    "qemu", qemu_console_write, qemu_console_read, qemu_exit, qemu_tsc_hz, qemu_wall_clock_ns,
 };
 
 } // namespace uk

@@ -29,27 +29,28 @@ struct uk_kvm_image {
   uint64_t syscall_entry;    /* MSR_LSTAR */
   uint64_t trap_stubs;       /* 256 stubs of 16 bytes: IDT vector V -> trap_stubs + 16 V */
   uint64_t idt;              /* struct of 256 16-byte gates the monitor fills */
-  uint64_t gdt;              /* 8 descriptors, the first 6 already set; the monitor writes the TSS descriptor at 6-7 */
-  uint64_t tss;              /* 104-byte TSS the monitor fills */
-  uint64_t ist_stacks;       /* 8 KiB: IST1 (#DF) tops at +4096, IST2 (NMI) at +8192 */
-  uint64_t percpu;           /* MSR_GS_BASE */
-  uint64_t kernel_start;     /* [kernel_start, kernel_end): supervisor-only */
+  uint64_t gdt; /* 8 descriptors, the first 6 already set; the monitor writes the TSS descriptor
+                   at 6-7 */
+  uint64_t tss; /* 104-byte TSS the monitor fills */
+  uint64_t ist_stacks;   /* 8 KiB: IST1 (#DF) tops at +4096, IST2 (NMI) at +8192 */
+  uint64_t percpu;       /* MSR_GS_BASE */
+  uint64_t kernel_start; /* [kernel_start, kernel_end): supervisor-only */
   uint64_t kernel_end;
 };
 
 /* What the monitor tells the kernel at boot (at the address in RDI). */
 struct uk_kvm_boot_info {
-  uint64_t magic;            /* UK_KVM_BOOT_MAGIC */
-  uint32_t abi_version;      /* UK_KVM_ABI_VERSION */
-  uint32_t size;             /* sizeof(struct uk_kvm_boot_info) */
-  uint64_t memory_size;      /* RAM is [0, memory_size) */
-  uint64_t reserved_start;   /* [reserved_start, reserved_end): the monitor's page */
-  uint64_t reserved_end;     /*   tables and this struct: not free memory */
-  uint64_t cmdline;          /* guest-physical address of the NUL-terminated command line */
+  uint64_t magic;          /* UK_KVM_BOOT_MAGIC */
+  uint32_t abi_version;    /* UK_KVM_ABI_VERSION */
+  uint32_t size;           /* sizeof(struct uk_kvm_boot_info) */
+  uint64_t memory_size;    /* RAM is [0, memory_size) */
+  uint64_t reserved_start; /* [reserved_start, reserved_end): the monitor's page */
+  uint64_t reserved_end;   /*   tables and this struct: not free memory */
+  uint64_t cmdline;        /* guest-physical address of the NUL-terminated command line */
   uint64_t tsc_hz;
-  int64_t wall_ns;           /* realtime, nanoseconds since the epoch, at tsc_at_wall */
+  int64_t wall_ns; /* realtime, nanoseconds since the epoch, at tsc_at_wall */
   uint64_t tsc_at_wall;
-  uint64_t tsc_at_entry;     /* the guest's TSC as the monitor started it */
+  uint64_t tsc_at_entry; /* the guest's TSC as the monitor started it */
   /* CPUID as the monitor configured it, so the kernel need not execute CPUID (an exit
    * each): leaf 1 ECX and EDX, leaf 7 EBX, leaf 0x80000001 EDX, leaf 0x80000007 EDX. */
   uint32_t cpuid_1_ecx, cpuid_1_edx, cpuid_7_ebx, cpuid_ext1_edx, cpuid_ext7_edx;
@@ -78,11 +79,11 @@ struct uk_hc_console {
   uint64_t cr3;
   uint32_t stream; /* 0 stdin, 1 stdout, 2 stderr */
   uint32_t reserved;
-  int64_t result;  /* bytes transferred, or a negative Linux errno */
+  int64_t result; /* bytes transferred, or a negative Linux errno */
 };
 
 struct uk_hc_exit {
-  uint32_t kind;     /* 0 exit, 1 killed by a signal, 2 kernel panic (enum ExitKind) */
+  uint32_t kind; /* 0 exit, 1 killed by a signal, 2 kernel panic (enum ExitKind) */
   uint32_t status;
   uint64_t syscalls; /* system calls the program made, for ukrun --stats */
 };

@@ -55,14 +55,14 @@ struct uk_manifest {
   uint32_t argc;         /* argv[1..]; argv[0] is the name */
   uint32_t argv;         /* offset of uint32_t[argc] string offsets */
   uint32_t envc;
-  uint32_t envp;         /* offset of uint32_t[envc] string offsets, "KEY=VALUE" */
+  uint32_t envp; /* offset of uint32_t[envc] string offsets, "KEY=VALUE" */
   uint32_t net_count;
-  uint32_t net;          /* offset of struct uk_manifest_net[net_count] */
+  uint32_t net; /* offset of struct uk_manifest_net[net_count] */
   uint32_t block_count;
-  uint32_t block;        /* offset of struct uk_manifest_block[block_count] */
-  uint32_t fs_root;      /* string offset, 0 when the fs feature is off */
+  uint32_t block;   /* offset of struct uk_manifest_block[block_count] */
+  uint32_t fs_root; /* string offset, 0 when the fs feature is off */
   uint32_t component_count;
-  uint32_t components;   /* offset of uint32_t[component_count] string offsets */
+  uint32_t components; /* offset of uint32_t[component_count] string offsets */
   uint32_t reserved;
 };
 

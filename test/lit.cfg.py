@@ -32,6 +32,7 @@ config.substitutions.append(("%ukrun", os.path.join(bin_dir, "ukrun")))
 config.substitutions.append(("%clangxx", os.path.join(llvm_bin, "clang++")))
 config.substitutions.append(("%clang", os.path.join(llvm_bin, "clang")))
 config.substitutions.append(("%runtime", os.path.join(build, "lib", "ukc++")))
+config.substitutions.append(("%build", build))
 config.substitutions.append(("%python", "python3"))
 config.substitutions.append(("%expect-status", "python3 " + os.path.join(
     config.test_source_root, "expect_status.py")))

@@ -12,6 +12,7 @@
 #include <linux/auxvec.h>
 
 extern "C" const Elf64_Ehdr __ehdr_start;
+extern "C" const char uk_vdso_start[], uk_vdso_end[];
 extern "C" [[noreturn]] void uk_enter_user(uint64_t rip, uint64_t rsp);
 
 namespace uk {
@@ -117,6 +118,7 @@ uint8_t console_ttys() { return ttys; }
 
   if (m.features & UK_FEATURE_THREADS)
     probe_hypervisor(); // decides how thread switches save the vector state
+  uint64_t vdso = vm_map_vdso(uk_vdso_start, uk_vdso_end - uk_vdso_start);
   uint64_t top = vm_stack_init();
   StackBuilder stack(top - 16);
   uint64_t execfn = stack.push_string(argv[0]);
@@ -130,7 +132,7 @@ uint8_t console_ttys() { return ttys; }
 
   // argc, argv, NULL, envp, NULL, auxv: sized so that the final sp is 16-aligned, and
   // written in place (every kernel instruction counts where ring 0 is emulated).
-  constexpr int AuxvEntries = 22;
+  constexpr int AuxvEntries = 23;
   size_t words = 1 + argc + 1 + envc + 1 + 2 * AuxvEntries;
   stack.sp = align_down(stack.sp - words * 8, 16);
   auto *out = reinterpret_cast<uint64_t *>(stack.sp);
@@ -163,6 +165,7 @@ uint8_t console_ttys() { return ttys; }
   aux(AT_CLKTCK, 100);
   aux(AT_PLATFORM, platform_string);
   aux(AT_EXECFN, execfn);
+  aux(AT_SYSINFO_EHDR, vdso); // 0 (no vDSO) if it could not be mapped: glibc copes
   aux(UK_AT_BOOT_TSC, boot.tsc_at_entry);
   aux(UK_AT_TSC_HZ, tsc_hz());
   aux(AT_NULL, 0);

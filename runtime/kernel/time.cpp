@@ -36,6 +36,12 @@ int64_t realtime_ns() { return wall_at_boot + int64_t(monotonic_ns()); }
 
 uint64_t tsc_hz() { return tsc_frequency; }
 
+void vdso_data(uk_vdso_data &data) {
+  data.tsc_boot = tsc_boot;
+  data.ns_per_tick_32 = ns_per_tick_32;
+  data.wall_at_boot = wall_at_boot;
+}
+
 uint64_t tsc_at(uint64_t ns) { return tsc_boot + muldiv(ns, tsc_frequency, 1000000000); }
 
 } // namespace uk

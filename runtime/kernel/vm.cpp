@@ -5,6 +5,7 @@
 
 #include "uk/memory.h"
 #include "uk/print.h"
+#include "uk/time.h"
 
 #include <asm-generic/errno.h>
 #include <elf.h>
@@ -329,6 +330,23 @@ long vm_discard(uint64_t addr, uint64_t len) {
   if (!carve(addr, addr + len) || !insert(addr, addr + len, prot, true))
     return -ENOMEM;
   return 0;
+}
+
+uint64_t vm_map_vdso(const char *image, size_t size) {
+  // Above the main stack: [vvar page][vDSO image].
+  constexpr uint64_t VdsoBase = StackTop + 64 * KiB + PageSize;
+  uint64_t data = frame_alloc();
+  if (!data)
+    return 0;
+  vdso_data(*static_cast<uk_vdso_data *>(phys_to_virt(data)));
+  map_page_to(VdsoBase - PageSize, data, user_prot(ProtRead));
+  uint64_t pages = align_up(size, PageSize) / PageSize;
+  for (uint64_t i = 0; i < pages; ++i) // the kernel image is identity-mapped
+    map_page_to(VdsoBase + i * PageSize, reinterpret_cast<uint64_t>(image) + i * PageSize,
+                user_prot(ProtRead | ProtExec));
+  insert(VdsoBase - PageSize, VdsoBase, user_prot(ProtRead));
+  insert(VdsoBase, VdsoBase + pages * PageSize, user_prot(ProtRead | ProtExec));
+  return VdsoBase;
 }
 
 uint64_t vm_stack_init() {

@@ -1,6 +1,7 @@
 // time.h: the kernel's clocks, all derived from the TSC.
 #pragma once
 
+#include "uk/abi/vdso.h"
 #include "uk/platform.h"
 
 namespace uk {
@@ -9,6 +10,9 @@ void time_init(BootInfo &boot);
 uint64_t monotonic_ns();
 int64_t realtime_ns();
 uint64_t tsc_hz();
+
+/// The clock parameters the vDSO computes time from, the same as the kernel's.
+void vdso_data(uk_vdso_data &data);
 /// The TSC value Ns nanoseconds after boot.
 uint64_t tsc_at(uint64_t monotonic);
 

@@ -34,6 +34,10 @@ long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_m
                uint64_t new_addr);
 long vm_discard(uint64_t addr, uint64_t len); // MADV_DONTNEED: pages read as zero
 
+/// Maps the vDSO (its data page, then Size bytes of the image at Image, a kernel
+/// address) above the stack; returns its address for AT_SYSINFO_EHDR, 0 on failure.
+uint64_t vm_map_vdso(const char *image, size_t size);
+
 /// Maps the main stack's first pages; returns its top.
 uint64_t vm_stack_init();
 /// True if Addr is in the guard under the main stack or a thread's stack.

@@ -13,7 +13,7 @@ accels="tcg"
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then accels="tcg kvm"; fi
 
 # Programs: as images (in an empty folder: no manifest) and natively.
-for p in hello.c boot_to_main.c getpid.c; do
+for p in hello.c boot_to_main.c getpid.c stdin.c; do
   (cd "$out" && "$ukcc" -O2 "$OLDPWD/bench/programs/$p" -o "${p%.c}.img")
   $clang -static -O2 "bench/programs/$p" -o "$out/${p%.c}.native"
 done
@@ -69,6 +69,16 @@ if [ "$accels" != tcg ]; then
     done
   fi
 fi
+
+echo "## Standard input, from a file (QEMU's UART carries 16 bytes per exit)"
+head -c 1048576 /dev/urandom > "$out/input.bin"
+head -c 131072 "$out/input.bin" > "$out/input-small.bin"
+echo "native: $("$out/stdin.native" < "$out/input.bin")"
+for h in $hypervisors; do
+  # Ring-0 code is emulated on kvm_pvm, ~26 instructions a byte: a smaller input there.
+  in="$out/input.bin"; [ "$h" = qemu-kvm ] && in="$out/input-small.bin"
+  echo "$h: $("$ukrun" $(how $h) "$out/stdin.img" < "$in")"
+done
 
 echo "## Threads (median of 5 batches)"
 echo "native: $("$out/threads.native" 200)"

@@ -58,12 +58,13 @@ int spawn(const std::vector<std::string> &Argv, const std::vector<std::pair<int,
   if (Pid < 0)
     throw Error(std::string("fork: ") + strerror(errno));
   if (Pid == 0) {
-    int Null = open("/dev/null", O_RDONLY);
-    dup2(Null, 0);
-    // Move the parent's descriptors out of the way first: a target may be a source.
+    // Move the parent's descriptors out of the way first: a target may be a source
+    // (standard input among them).
     std::vector<std::pair<int, int>> Moved;
     for (auto [Target, Source] : Fds)
       Moved.emplace_back(Target, fcntl(Source, F_DUPFD_CLOEXEC, 64));
+    int Null = open("/dev/null", O_RDONLY);
+    dup2(Null, 0);
     for (auto [Target, Source] : Moved)
       dup2(Source, Target);
     if (Env)
@@ -85,7 +86,7 @@ int spawn(const std::vector<std::string> &Argv, const std::vector<std::pair<int,
   return Pid;
 }
 
-ChildResult waitFor(int Pid, double Timeout, OutputRelay *Relay) {
+ChildResult waitFor(int Pid, double Timeout, const std::vector<Relay *> &Relays) {
   ChildResult R;
   int PidFd = int(syscall(SYS_pidfd_open, Pid, 0));
   if (PidFd < 0)
@@ -96,10 +97,19 @@ ChildResult waitFor(int Pid, double Timeout, OutputRelay *Relay) {
     return T.tv_sec + T.tv_nsec / 1e9;
   };
   double Deadline = Timeout > 0 ? Now() + Timeout : 0;
-  bool Exited = false, RelayOpen = Relay != nullptr;
+  bool Exited = false;
+  std::vector<Relay *> Open = Relays;
+  auto Draining = [&] {
+    for (Relay *Rl : Open)
+      if (Rl->drainsAfterExit())
+        return true;
+    return false;
+  };
   // Until the child has exited and its output is drained.
-  while (!Exited || RelayOpen) {
-    struct pollfd P[2] = {{PidFd, POLLIN, 0}, {RelayOpen ? Relay->fd() : -1, POLLIN, 0}};
+  while (!Exited || Draining()) {
+    std::vector<pollfd> P = {{PidFd, POLLIN, 0}};
+    for (Relay *Rl : Open)
+      P.push_back({Rl->fd(), POLLIN, 0});
     int Ms = -1;
     if (Deadline && !Exited) {
       double Left = Deadline - Now();
@@ -113,15 +123,16 @@ ChildResult waitFor(int Pid, double Timeout, OutputRelay *Relay) {
     }
     if (Exited)
       Ms = 1000; // the pipe stays open only if the child leaked it; do not hang
-    int Ready = poll(P, 2, Ms);
+    int Ready = poll(P.data(), P.size(), Ms);
     if (Ready < 0 && errno != EINTR)
       break;
     if (Ready == 0 && Exited)
       break;
     if (P[0].revents)
       Exited = true;
-    if (P[1].revents)
-      RelayOpen = Relay->pump();
+    for (size_t I = Open.size(); I-- > 0;)
+      if (P[I + 1].revents && !Open[I]->pump())
+        Open.erase(Open.begin() + I);
   }
   close(PidFd);
   int Status = 0;

@@ -20,18 +20,22 @@ struct ChildResult {
 int spawn(const std::vector<std::string> &Argv, const std::vector<std::pair<int, int>> &Fds,
           const std::vector<std::string> *Env = nullptr);
 
-/// Output of the child read through a pipe while waiting for it.
-class OutputRelay {
+/// A stream ukrun carries between the child and its own descriptors while waiting.
+class Relay {
 public:
-  virtual ~OutputRelay() = default;
+  virtual ~Relay() = default;
+  /// The descriptor to wait on now.
   virtual int fd() const = 0;
-  /// Reads what is available; false at end of stream.
+  /// Moves what is available; false at end of stream.
   virtual bool pump() = 0;
+  /// Whether the child's end must be read to its end after the child exits
+  /// (output must; a request for input need not).
+  virtual bool drainsAfterExit() const { return true; }
 };
 
-/// Waits for Pid, pumping Relay (if any) meanwhile; after Timeout seconds (0: never)
+/// Waits for Pid, pumping the Relays meanwhile; after Timeout seconds (0: never)
 /// kills the child and reports TimedOut.
-ChildResult waitFor(int Pid, double Timeout, OutputRelay *Relay = nullptr);
+ChildResult waitFor(int Pid, double Timeout, const std::vector<Relay *> &Relays = {});
 
 /// The full path of Program in PATH, or empty.
 std::string findInPath(const std::string &Program);

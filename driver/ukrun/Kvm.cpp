@@ -73,9 +73,8 @@ int runOnMonitor(const RunRequest &R) {
   O.Memory = R.Memory;
   O.Timeout = R.Timeout;
   O.Verbose = R.Verbose;
-  int Ttys = (isatty(1) ? 2 : 0) | (isatty(2) ? 4 : 0);
   std::vector<std::string> KernelOptions;
-  if (Ttys)
+  if (int Ttys = consoleTtys())
     KernelOptions.push_back("uk.tty=" + std::to_string(Ttys));
   O.Cmdline = bootCommandLine(KernelOptions, R.Args);
   if (R.Verbose)

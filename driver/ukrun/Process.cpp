@@ -21,7 +21,7 @@ int runAsProcess(const RunRequest &R) {
   fflush(stdout);
   int Pid;
   try {
-    Pid = spawn(Argv, {{1, 1}, {2, 2}}, &R.Manifest.Env);
+    Pid = spawn(Argv, {{0, 0}, {1, 1}, {2, 2}}, &R.Manifest.Env);
   } catch (const Error &E) {
     return failure(E.what());
   }

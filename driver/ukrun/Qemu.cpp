@@ -1,12 +1,14 @@
 // Qemu: booting an image on QEMU's microvm machine (PVH), with KVM or TCG.
 //
 // The guest's standard output is the serial port, its standard error (and kernel
-// messages) a debugcon port, and its exit status a second debugcon port read through
-// a pipe; isa-debug-exit ends QEMU. (append=on: QEMU would truncate the descriptors,
+// messages) a debugcon port, its standard input a second serial port on a socket
+// (InputRelay), and its exit status a second debugcon port read through a pipe;
+// isa-debug-exit ends QEMU. (append=on: QEMU would truncate the descriptors,
 // which fails on pipes.) ukrun's own descriptors are handed to QEMU with
 // -add-fd, so QEMU writes straight to them and never touches the terminal.
 #include "Child.h"
 #include "Error.h"
+#include "InputRelay.h"
 #include "Run.h"
 #include "Symbolizer.h"
 
@@ -14,12 +16,13 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace ukcxx {
 namespace {
 
-constexpr int StatusFd = 3, OutFd = 4, ErrFd = 5; // descriptors as QEMU sees them
+constexpr int StatusFd = 3, OutFd = 4, ErrFd = 5, InFd = 6; // descriptors as QEMU sees them
 
 std::string chooseAccel(const RunRequest &R) {
   if (R.Accel != "auto")
@@ -33,8 +36,7 @@ std::string chooseAccel(const RunRequest &R) {
 
 std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Accel) {
   std::vector<std::string> KernelOptions;
-  int Ttys = (isatty(1) ? 2 : 0) | (isatty(2) ? 4 : 0);
-  if (Ttys)
+  if (int Ttys = consoleTtys())
     KernelOptions.push_back("uk.tty=" + std::to_string(Ttys));
   // Under TCG the guest's TSC is the host's: telling its rate spares the guest a
   // calibration against the PIT (KVM guests read it from kvmclock).
@@ -72,8 +74,12 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
       "file,id=err,path=/dev/fdset/2,append=on",
       "-chardev",
       "file,id=status,path=/dev/fdset/3,append=on",
+      "-chardev",
+      "socket,id=in,fd=" + std::to_string(InFd),
       "-serial",
       "chardev:out",
+      "-device",
+      "isa-serial,chardev=in,index=1",
       "-device",
       "isa-debugcon,iobase=0xe9,chardev=err",
       "-device",
@@ -85,7 +91,7 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
 }
 
 /// Copies the guest's standard error to ours, naming the functions in fault reports.
-class ErrorRelay : public OutputRelay {
+class ErrorRelay : public Relay {
 public:
   ErrorRelay(int Fd, const ImageFile &Image) : Fd(Fd), Symbols(Image) {}
   int fd() const override { return Fd; }
@@ -153,8 +159,9 @@ int runOnQemu(const RunRequest &R) {
     return failure("--accel=kvm: /dev/kvm cannot be opened (" + std::string(strerror(errno)) +
                    ")");
 
-  int Status[2], Err[2];
-  if (pipe2(Status, O_CLOEXEC) || pipe2(Err, O_CLOEXEC))
+  int Status[2], Err[2], In[2];
+  if (pipe2(Status, O_CLOEXEC) || pipe2(Err, O_CLOEXEC) ||
+      socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, In))
     return failure(std::string("pipe: ") + strerror(errno));
   auto Cmd = qemuCommand(R, Accel);
   if (R.Verbose) {
@@ -166,15 +173,18 @@ int runOnQemu(const RunRequest &R) {
   fflush(stdout);
   int Pid;
   try {
-    Pid = spawn(Cmd, {{StatusFd, Status[1]}, {OutFd, 1}, {ErrFd, Err[1]}});
+    Pid = spawn(Cmd, {{StatusFd, Status[1]}, {OutFd, 1}, {ErrFd, Err[1]}, {InFd, In[1]}});
   } catch (const Error &E) {
     return failure(E.what());
   }
   close(Status[1]);
   close(Err[1]);
-  ErrorRelay Relay(Err[0], *R.Image);
-  ChildResult C = waitFor(Pid, R.Timeout, &Relay);
+  close(In[1]);
+  ErrorRelay Errors(Err[0], *R.Image);
+  InputRelay Input(In[0]);
+  ChildResult C = waitFor(Pid, R.Timeout, {&Errors, &Input});
   close(Err[0]);
+  close(In[0]);
   unsigned char Record[2];
   ssize_t N = read(Status[0], Record, sizeof Record);
   close(Status[0]);
@@ -200,6 +210,13 @@ int runOnQemu(const RunRequest &R) {
                    "(a triple fault?)");
   return failure("QEMU failed (exit status " + std::to_string(C.Status) +
                  ") before the guest reported an exit status");
+}
+
+int consoleTtys() {
+  int Mask = 0;
+  for (int Fd = 0; Fd < 3; ++Fd)
+    Mask |= isatty(Fd) ? 1 << Fd : 0;
+  return Mask;
 }
 
 std::string bootCommandLine(const std::vector<std::string> &KernelOptions,

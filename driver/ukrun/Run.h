@@ -42,6 +42,10 @@ double timeQemuRun(const std::string &Image, const std::string &Accel);
 /// Runs a --target=linux image as an ordinary process.
 int runAsProcess(const RunRequest &R);
 
+/// Which of ukrun's descriptors 0, 1 and 2 are terminals, as a bit mask (bit N for
+/// fd N): the guest's isatty() answers the same (kernel option uk.tty).
+int consoleTtys();
+
 /// The boot command line: kernel options, "--", then the arguments, each quoted so
 /// that the guest splits them back exactly.
 std::string bootCommandLine(const std::vector<std::string> &KernelOptions,

@@ -40,6 +40,12 @@ uint64_t parseMemory(const std::string &Text) {
 
 int main(int Argc, char **Argv) {
   using namespace ukcxx;
+  // A closed standard descriptor would be taken by the first pipe ukrun opens. Fill
+  // it with one on which read and write still fail with EBADF, as on a closed one, so
+  // that the program sees what it would see natively.
+  for (int Fd = 0; Fd < 3; ++Fd)
+    if (fcntl(Fd, F_GETFD) < 0)
+      open("/dev/null", O_PATH);
   CLI::App App{"ukrun: boots a ukc++ image and exits with its program's status"};
   std::string ImagePath, Hypervisor = "auto", Accel = "auto", Memory;
   std::vector<std::string> Args;

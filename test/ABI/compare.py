@@ -4,7 +4,7 @@ both with the same arguments and environment, and fails unless standard output a
 status are identical.
 
 usage: compare.py --build BUILD [--accel tcg,kvm,monitor] [--env K=V]... [--flags "-O2 ..."]
-                  SOURCE [-- ARGS...]"""
+                  [--stdin FILE] SOURCE [-- ARGS...]"""
 import argparse
 import difflib
 import os
@@ -19,7 +19,7 @@ parser.add_argument("--env", action="append", default=[])
 parser.add_argument("--flags", default="-O2")
 parser.add_argument("--features", default="", help="manifest features, comma-separated")
 parser.add_argument("--memory", default="256Mi")
-parser.add_argument("--stdin", default=None, help="not supported yet; reserved")
+parser.add_argument("--stdin", default=None, help="a file both runs read as standard input")
 parser.add_argument("--timeout", type=float, default=60)
 parser.add_argument("source")
 parser.add_argument("args", nargs="*")
@@ -36,6 +36,10 @@ env = dict(kv.split("=", 1) for kv in opts.env)
 
 
 def run(cmd, **kw):
+    if opts.stdin:
+        with open(opts.stdin, "rb") as stdin:
+            return subprocess.run(cmd, capture_output=True, timeout=opts.timeout, stdin=stdin,
+                                  **kw)
     return subprocess.run(cmd, capture_output=True, timeout=opts.timeout, **kw)
 
 

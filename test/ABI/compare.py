@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """compare.py: builds a program natively (clang -static) and as a ukc++ image, runs
 both with the same arguments and environment, and fails unless standard output and exit
-status are identical.
+status are identical. With --image, a program built elsewhere (by its own build system)
+is compared with itself run as a Linux process, which every ukc++ image can be.
 
 usage: compare.py --build BUILD [--accel tcg,kvm,monitor] [--env K=V]... [--flags "-O2 ..."]
-                  [--stdin FILE] SOURCE [-- ARGS...]"""
+                  [--stdin FILE] (SOURCE | --image IMAGE) [-- ARGS...]"""
 import argparse
 import difflib
 import os
@@ -21,9 +22,15 @@ parser.add_argument("--features", default="", help="manifest features, comma-sep
 parser.add_argument("--memory", default="256Mi")
 parser.add_argument("--stdin", default=None, help="a file both runs read as standard input")
 parser.add_argument("--timeout", type=float, default=60)
-parser.add_argument("source")
+parser.add_argument("--image", help="a ukc++ image already built")
+parser.add_argument("source", nargs="?")
 parser.add_argument("args", nargs="*")
 opts = parser.parse_args()
+if opts.image:  # then every positional argument is the program's
+    opts.args[:0] = [opts.source] if opts.source else []
+    opts.source = opts.image
+if not opts.source:
+    parser.error("give a SOURCE or an --image")
 opts.source = os.path.abspath(opts.source)
 opts.build = os.path.abspath(opts.build)
 
@@ -50,6 +57,8 @@ def show(what, result):
 
 with tempfile.TemporaryDirectory() as tmp:
     native, image = os.path.join(tmp, "native"), os.path.join(tmp, "app.img")
+    if opts.image:
+        native = image = opts.source
     with open(os.path.join(tmp, "unikernel.yaml"), "w") as m:
         m.write(f"name: app\nmemory: {opts.memory}\n")
         if opts.features:
@@ -57,8 +66,9 @@ with tempfile.TemporaryDirectory() as tmp:
                                              for f in opts.features.split(",")))
         if env:
             m.write("env:\n" + "".join(f"  {k}: \"{v}\"\n" for k, v in env.items()))
-    for cmd in ([clang, "-static", *flags, opts.source, "-o", native],
-                [ukcxx, *flags, opts.source, "-o", image]):
+    for cmd in ([] if opts.image else
+                ([clang, "-static", *flags, opts.source, "-o", native],
+                 [ukcxx, *flags, opts.source, "-o", image])):
         built = run(cmd, cwd=tmp)
         if built.returncode:
             show(" ".join(cmd), built)

@@ -13,7 +13,8 @@ if ! ls ./*.orig.tar.* > /dev/null 2>&1; then
     exit 1
   }
 fi
-orig=$(ls "${pkg}"_*.orig.tar.* | grep -v '\.orig-' | head -n 1)
+# The upstream tarball: not a signature, not a secondary one (NAME.orig-www.tar.xz).
+orig=$(ls ./*.orig.tar.* | grep -v -e '\.orig-' -e '\.asc$' | head -n 1)
 rm -rf "$dest"
 mkdir -p "$dest"
 tar xf "$orig" -C "$dest" --strip-components=1

@@ -269,6 +269,26 @@ void wake(Thread *t) {
   enqueue(t);
 }
 
+void wait_on(WaitQueue &queue, const char *reason, uint64_t deadline) {
+  Thread *t = cpu0.current;
+  t->wait_next = queue.head;
+  queue.head = t;
+  block(reason, deadline);
+  // Woken by the deadline: still queued.
+  for (Thread **at = &queue.head; *at; at = &(*at)->wait_next)
+    if (*at == t) {
+      *at = t->wait_next;
+      break;
+    }
+}
+
+void wake_all(WaitQueue &queue) {
+  while (Thread *t = queue.head) {
+    queue.head = t->wait_next;
+    wake(t);
+  }
+}
+
 void yield() {
   if (!cpu0.run_head)
     return;

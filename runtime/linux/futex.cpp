@@ -13,23 +13,23 @@ namespace uk {
 namespace {
 
 constexpr int Buckets = 64;
-Thread *buckets[Buckets]; // singly linked through Thread::next, oldest first
+Thread *buckets[Buckets]; // singly linked through Thread::wait_next, oldest first
 
 Thread *&bucket(uint64_t address) { return buckets[(address >> 2) % Buckets]; }
 
 void enqueue_waiter(Thread *t) {
   Thread **at = &bucket(t->wait_address);
   while (*at)
-    at = &(*at)->next;
-  t->next = nullptr;
+    at = &(*at)->wait_next;
+  t->wait_next = nullptr;
   *at = t;
 }
 
 void remove_waiter(Thread *t) {
-  for (Thread **at = &bucket(t->wait_address); *at; at = &(*at)->next)
+  for (Thread **at = &bucket(t->wait_address); *at; at = &(*at)->wait_next)
     if (*at == t) {
-      *at = t->next;
-      t->next = nullptr;
+      *at = t->wait_next;
+      t->wait_next = nullptr;
       return;
     }
 }
@@ -40,12 +40,12 @@ int wake_waiters(uint64_t address, int count, uint32_t bitset) {
   for (Thread **at = &bucket(address); *at && woken < count;) {
     Thread *t = *at;
     if (t->wait_address == address && (t->wait_bitset & bitset)) {
-      *at = t->next;
-      t->next = nullptr;
+      *at = t->wait_next;
+      t->wait_next = nullptr;
       wake(t);
       ++woken;
     } else {
-      at = &t->next;
+      at = &t->wait_next;
     }
   }
   return woken;
@@ -57,12 +57,12 @@ int requeue_waiters(uint64_t from, uint64_t to, int count) {
   for (Thread **at = &bucket(from); *at && moved < count;) {
     Thread *t = *at;
     if (t->wait_address == from) {
-      *at = t->next;
+      *at = t->wait_next;
       t->wait_address = to;
       enqueue_waiter(t);
       ++moved;
     } else {
-      at = &t->next;
+      at = &t->wait_next;
     }
   }
   return moved;

@@ -24,7 +24,9 @@ struct Thread {
   uint64_t robust_list;
   uint64_t cpu_ticks; // TSC ticks spent running
   uint64_t ran_since; // TSC when it was last switched in
-  Thread *next;       // run queue or futex wait queue
+  Thread *next;       // run queue
+  Thread *wait_next;  // a futex's or WaitQueue's waiters: apart from the run queue,
+                      // because a timed-out waiter is runnable while still queued
   Thread *sleep_next; // sleepers, sorted by deadline
   uint8_t *fpu;       // XSAVE area, 64-byte aligned
   int slot;           // kernel stack slot, -1 for the boot thread
@@ -46,6 +48,19 @@ void block(const char *reason, uint64_t deadline);
 
 /// Makes a blocked thread runnable (no effect on others).
 void wake(Thread *t);
+
+/// Threads waiting for something to change (a pipe to fill or drain...), woken all
+/// at once: each checks again whether what it waits for has happened.
+struct WaitQueue {
+  Thread *head;
+};
+
+/// Blocks the current thread on Queue until wake_all(Queue) or, if Deadline (TSC) is
+/// not 0, until then (current_thread()->timed_out says which).
+void wait_on(WaitQueue &queue, const char *reason, uint64_t deadline);
+
+/// Makes every thread waiting on Queue runnable.
+void wake_all(WaitQueue &queue);
 
 /// Lets the other runnable threads run first.
 void yield();

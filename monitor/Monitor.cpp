@@ -289,6 +289,13 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
     if (ioctl(Vcpu.Value, KVM_RUN, 0) < 0) {
       if (errno == EINTR && TimeoutExpired) {
         R.Kind = MonitorResult::TimedOut;
+        kvm_regs Regs;
+        kvm_sregs Sregs;
+        if (ioctl(Vcpu.Value, KVM_GET_REGS, &Regs) == 0 &&
+            ioctl(Vcpu.Value, KVM_GET_SREGS, &Sregs) == 0) {
+          R.StoppedRip = Regs.rip;
+          R.StoppedInProgram = (Sregs.cs.selector & 3) == 3;
+        }
         return R;
       }
       if (errno == EINTR || errno == EAGAIN)

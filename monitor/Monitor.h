@@ -25,6 +25,9 @@ struct MonitorResult {
   uint32_t ExitKind = 0; // with Exited: 0 exit, 1 signal, 2 kernel panic
   uint32_t Status = 0;
   std::string Error; // with Failed
+  // With TimedOut: where the vCPU was stopped, and whether in the program (ring 3).
+  uint64_t StoppedRip = 0;
+  bool StoppedInProgram = false;
   // What the run cost: host time to set the VM up, guest time to its end, exits to the
   // monitor, and system calls the program made (as the guest reports them at exit).
   double SetupSeconds = 0, GuestSeconds = 0;

@@ -37,9 +37,12 @@ void confineToRunLoop(int VcpuFd) {
     if (seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, Nr, 0) < 0)
       throw Error("seccomp_rule_add failed");
   };
-  // The vCPU, and nothing else of KVM.
-  seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-                   SCMP_A0(SCMP_CMP_EQ, scmp_datum_t(VcpuFd)), SCMP_A1(SCMP_CMP_EQ, KVM_RUN));
+  // Running the vCPU (and reading its registers, to say where a stopped guest was),
+  // and nothing else of KVM.
+  for (unsigned long Request :
+       {(unsigned long)KVM_RUN, (unsigned long)KVM_GET_REGS, (unsigned long)KVM_GET_SREGS})
+    seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+                     SCMP_A0(SCMP_CMP_EQ, scmp_datum_t(VcpuFd)), SCMP_A1(SCMP_CMP_EQ, Request));
   // Console transfers, the exit, time, the timeout signal, and memory for the
   // console's line buffer.
   for (int Nr :

@@ -59,7 +59,7 @@ if subprocess.run(["sh", "-c", "command -v qemu-system-x86_64"],
 
 # test/Programs builds programs not written for this project from Debian's sources,
 # which needs deb-src entries in apt's sources (checked without downloading anything).
-sources = ["lua5.4", "sqlite3", "yaml-cpp", "libzstd"]
+sources = ["lua5.4", "sqlite3", "yaml-cpp", "libzstd", "xz-utils"]
 if subprocess.run(["apt-get", "source", "--print-uris", "-qq", *sources],
                   capture_output=True).returncode == 0:
     config.available_features.add("debian-source")

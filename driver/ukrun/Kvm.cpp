@@ -97,9 +97,15 @@ int runOnMonitor(const RunRequest &R) {
             static_cast<unsigned long long>(M.Syscalls),
             static_cast<unsigned long long>(M.MonitorKiB));
   switch (M.Kind) {
-  case MonitorResult::TimedOut:
-    fprintf(stderr, "ukrun: timed out after %g s; the guest was stopped\n", R.Timeout);
+  case MonitorResult::TimedOut: {
+    std::string Where = Symbolizer(*R.Image).describe(M.StoppedRip);
+    fprintf(stderr,
+            "ukrun: timed out after %g s; the guest was stopped in the %s at rip 0x%llx%s\n",
+            R.Timeout, M.StoppedInProgram ? "program" : "kernel",
+            static_cast<unsigned long long>(M.StoppedRip),
+            Where.empty() ? "" : (" <" + Where + ">").c_str());
     return StatusTimeout;
+  }
   case MonitorResult::Failed:
     return failure(M.Error);
   case MonitorResult::Exited:

@@ -92,17 +92,22 @@ void rearm() {
     timer_arm(next);
 }
 
+void report_waiting(const Thread &t) {
+  if (t.state == ThreadState::Dead)
+    return;
+  const char *reason = t.wait_reason ? t.wait_reason : "blocked";
+  if (t.wait_address)
+    print("ukc++:   thread %d: %s at %#lx\n", t.tid, reason, t.wait_address);
+  else
+    print("ukc++:   thread %d: %s\n", t.tid, reason);
+}
+
 [[noreturn]] void report_deadlock() {
   print("ukc++: deadlock: every thread is blocked and no timer is pending\n");
   for (Thread *t : threads_by_slot)
-    if (t && t->state != ThreadState::Dead)
-      print("ukc++:   thread %d: %s%s%#lx\n", t->tid,
-            t->wait_reason ? t->wait_reason : "blocked", t->wait_address ? " at " : "",
-            t->wait_address);
-  if (boot_thread.state != ThreadState::Dead)
-    print("ukc++:   thread %d: %s%s%#lx\n", boot_thread.tid,
-          boot_thread.wait_reason ? boot_thread.wait_reason : "blocked",
-          boot_thread.wait_address ? " at " : "", boot_thread.wait_address);
+    if (t)
+      report_waiting(*t);
+  report_waiting(boot_thread);
   exit_program(ExitKind::Signal, 128 + 6);
 }
 
@@ -257,7 +262,6 @@ void block(const char *reason, uint64_t deadline) {
     add_sleeper(t);
   schedule();
   t->wait_reason = nullptr;
-  t->wait_address = 0;
 }
 
 void wake(Thread *t) {

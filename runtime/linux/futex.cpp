@@ -25,8 +25,9 @@ void enqueue_waiter(Thread *t) {
   *at = t;
 }
 
-void remove_waiter(Thread *t) {
-  for (Thread **at = &bucket(t->wait_address); *at; at = &(*at)->wait_next)
+/// Takes T off the queue of Address.
+void remove_waiter(Thread *t, uint64_t address) {
+  for (Thread **at = &bucket(address); *at; at = &(*at)->wait_next)
     if (*at == t) {
       *at = t->wait_next;
       t->wait_next = nullptr;
@@ -100,11 +101,12 @@ long wait(uint64_t address, uint32_t value, int64_t deadline, uint32_t bitset) {
   t->wait_bitset = bitset;
   enqueue_waiter(t);
   block("futex wait", uint64_t(deadline));
-  if (t->timed_out) {
-    remove_waiter(t);
-    return -ETIMEDOUT;
-  }
-  return 0;
+  // Woken, it left the queue; timed out, it is still on it (on another address if a
+  // requeue moved it).
+  if (t->timed_out)
+    remove_waiter(t, t->wait_address);
+  t->wait_address = 0;
+  return t->timed_out ? -ETIMEDOUT : 0;
 }
 
 /// FUTEX_WAKE_OP: *Address2 = op(*Address2); wake on Address; and on Address2 if the

@@ -1,8 +1,10 @@
 // process.cpp: process identity and lifetime: exit, ids, uname, limits, affinity.
-#include "uk/process.h"
+#include "signal.h"
+
 #include "uk/manifest.h"
 #include "uk/memory.h"
 #include "uk/print.h"
+#include "uk/process.h"
 #include "uk/sched.h"
 #include "uk/syscall.h"
 #include "uk/vm.h"
@@ -172,20 +174,6 @@ UK_SYSCALL(getcwd) {
     return -EFAULT;
   memcpy(reinterpret_cast<char *>(args.a0), "/", 2);
   return 2;
-}
-
-/// Signals sent to the process itself: with no handlers running yet, the default
-/// action of every signal but a few is to end the program, as the shell would show.
-static long signal_self(int signal) {
-  if (signal == 0)
-    return 0;
-  if (signal == SIGCHLD || signal == SIGURG || signal == SIGWINCH || signal == SIGCONT)
-    return 0;
-  if (signal == SIGABRT)
-    print("ukc++: the program aborted (SIGABRT)\n");
-  else
-    print("ukc++: the program received signal %d and ends\n", signal);
-  exit_program(ExitKind::Signal, 128 + signal);
 }
 
 UK_SYSCALL(kill) {

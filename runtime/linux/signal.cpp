@@ -1,8 +1,15 @@
 // signal.cpp: signal dispositions and masks are kept, so that programs setting them
-// up work; signals are not delivered yet (a fatal one ends the program).
+// up work; handlers are not run yet, and a signal whose default action is to end the
+// program ends it.
+#include "signal.h"
+
+#include "uk/print.h"
+#include "uk/process.h"
 #include "uk/sched.h"
 #include "uk/syscall.h"
 #include "uk/vm.h"
+
+#include <asm/signal.h>
 
 namespace uk {
 namespace {
@@ -12,10 +19,39 @@ struct KernelSigaction {
 };
 
 constexpr int MaxSignal = 64;
+constexpr uint64_t Default = 0, Ignore = 1; // SIG_DFL, SIG_IGN
 KernelSigaction actions[MaxSignal + 1];
 uint64_t blocked;
+uint64_t handler_noted; // signals whose handler was skipped, said once each
 
 } // namespace
+
+long signal_self(int signal) {
+  if (signal == 0)
+    return 0;
+  if (signal < 1 || signal > MaxSignal)
+    return -EINVAL;
+  uint64_t bit = 1ull << (signal - 1);
+  uint64_t handler = actions[signal].handler;
+  bool fatal = signal != SIGKILL && signal != SIGSTOP;
+  if (fatal && (handler == Ignore || (blocked & bit)))
+    return 0; // ignored, or blocked (and then never delivered: no handlers run yet)
+  if (signal == SIGCHLD || signal == SIGURG || signal == SIGWINCH || signal == SIGCONT)
+    return 0; // their default action is to do nothing
+  if (fatal && handler != Default) {
+    if (!(handler_noted & bit))
+      print("ukc++: signal %d has a handler, which is not run: signals are not delivered "
+            "yet\n",
+            signal);
+    handler_noted |= bit;
+    return 0;
+  }
+  if (signal == SIGABRT)
+    print("ukc++: the program aborted (SIGABRT)\n");
+  else
+    print("ukc++: the program received signal %d and ends\n", signal);
+  exit_program(ExitKind::Signal, 128 + signal);
+}
 
 UK_SYSCALL(rt_sigaction) {
   uint64_t signal = args.a0;

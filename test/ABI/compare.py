@@ -80,8 +80,8 @@ with tempfile.TemporaryDirectory() as tmp:
         # "monitor" is ukrun's built-in KVM monitor; tcg and kvm are QEMU's.
         how = ["--hypervisor=kvm"] if accel == "monitor" else ["--hypervisor=qemu",
                                                                 f"--accel={accel}"]
-        got = run([ukrun, *how, f"--timeout={opts.timeout}", image, "--", *opts.args],
-                  cwd=tmp)
+        got = run([ukrun, *how, f"--timeout={opts.timeout}", f"--memory={opts.memory}", image,
+                   "--", *opts.args], cwd=tmp)
         if got.stdout != expected.stdout or got.returncode != expected.returncode:
             failed = True
             sys.stderr.write(f"== {os.path.basename(opts.source)} differs on {accel}\n")

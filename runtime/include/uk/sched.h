@@ -13,7 +13,7 @@ struct Thread {
   int tid;
   ThreadState state;
   const char *wait_reason; // what a blocked thread waits for (deadlock reports)
-  uint64_t wait_address;   // the futex it waits on
+  uint64_t wait_address;   // the futex it waits on (set and cleared by the futex code)
   uint32_t wait_bitset;
   bool timed_out;      // why the last block() ended: the deadline passed
   uint64_t deadline;   // TSC deadline while blocked with a timeout, else 0

@@ -20,17 +20,19 @@ namespace {
 
 struct LoadedObject {
   std::string User;
+  bool InArchive;
   std::vector<std::string> Undefined;
 };
 
 class SymbolWalk {
 public:
-  llvm::Error addObject(llvm::MemoryBufferRef Buffer, const std::string &User) {
+  llvm::Error addObject(llvm::MemoryBufferRef Buffer, const std::string &User,
+                        bool InArchive) {
     auto File = llvm::object::SymbolicFile::createSymbolicFile(
         Buffer, llvm::file_magic::unknown, &Context);
     if (!File)
       return makeError("cannot read '" + User + "': " + llvm::toString(File.takeError()));
-    LoadedObject Object{User, {}};
+    LoadedObject Object{User, InArchive, {}};
     for (const auto &Sym : (*File)->symbols()) {
       auto Flags = Sym.getFlags();
       if (!Flags) {
@@ -102,7 +104,7 @@ findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
       Archives.emplace_back(std::move(*Archive), Input.DisplayName);
       continue;
     }
-    if (auto E = Walk.addObject(Ref, Input.DisplayName))
+    if (auto E = Walk.addObject(Ref, Input.DisplayName, false))
       return std::move(E);
   }
 
@@ -125,7 +127,8 @@ findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
         if (!Ref)
           return makeError("corrupt archive '" + Archives[A].second +
                            "': " + llvm::toString(Ref.takeError()));
-        if (auto E = Walk.addObject(*Ref, Archives[A].second + "(" + memberName(*Member) + ")"))
+        if (auto E = Walk.addObject(*Ref, Archives[A].second + "(" + memberName(*Member) + ")",
+                                    true))
           return std::move(E);
         Changed = true;
       }
@@ -150,7 +153,7 @@ findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
         continue;
       for (const auto &[Feature, Pattern] : Patterns)
         if (Pattern.match(Symbol) && Seen.insert(Feature->Name).second)
-          Uses.push_back({Feature->Name, Symbol, Object.User});
+          Uses.push_back({Feature->Name, Symbol, Object.User, Object.InArchive});
     }
   return Uses;
 }

@@ -18,13 +18,14 @@ struct ProgramInput {
 struct FeatureUse {
   std::string Feature;
   std::string Symbol;
-  std::string User; // "main.o" or "libfoo.a(net.o)"
+  std::string User;       // "main.o" or "libfoo.a(net.o)"
+  bool InArchive = false; // User is an archive member: a library's, maybe never called
 };
 
 /// Reads Inputs (ELF objects, LLVM bitcode, archives) and returns, for each feature of
 /// Cat whose symbols the program refers to without defining, the first use in input
-/// order. Archive members count only if a linker would pull them in. Unreadable
-/// inputs are errors.
+/// order (the program's own objects before archive members). Archive members count
+/// only if a linker would pull them in. Unreadable inputs are errors.
 llvm::Expected<std::vector<FeatureUse>>
 findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs);
 

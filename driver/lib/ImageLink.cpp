@@ -99,6 +99,16 @@ llvm::Error ImageLink::checkFeatures(const std::vector<FeatureUse> &Uses) {
   for (const auto &Use : Uses) {
     if (M.has(Use.Feature))
       continue;
+    // Only a library refers to a feature this target does not have yet: it may never
+    // be called (gtest's result streaming over a socket), and enabling it is no way
+    // out, so the link goes on with a warning.
+    if (Use.InArchive && !llvm::is_contained(Target->Features, Use.Feature)) {
+      llvm::errs() << Inv.Tool << ": warning: " << Use.User << " uses '" << Use.Symbol
+                   << "' (feature '" << Use.Feature << "'), which target '" << Target->Name
+                   << "' does not provide yet; if the program calls it, the call fails "
+                      "with ENOSYS\n";
+      continue;
+    }
     if (M.Path.empty()) {
       // No manifest: the program's own use decides, as for a native build.
       M.Features[Use.Feature] = {};

@@ -1,0 +1,2 @@
+int spawn(void);
+int main(void) { return spawn(); }

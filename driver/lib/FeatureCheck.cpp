@@ -26,8 +26,7 @@ struct LoadedObject {
 
 class SymbolWalk {
 public:
-  llvm::Error addObject(llvm::MemoryBufferRef Buffer, const std::string &User,
-                        bool InArchive) {
+  llvm::Error addObject(llvm::MemoryBufferRef Buffer, const std::string &User, bool InArchive) {
     auto File = llvm::object::SymbolicFile::createSymbolicFile(
         Buffer, llvm::file_magic::unknown, &Context);
     if (!File)

@@ -35,14 +35,14 @@ long random_read(File &, char *buf, size_t len) { return fill_random(buf, len); 
 constexpr uint32_t makedev(uint32_t major, uint32_t minor) { return major << 8 | minor; }
 
 // Built-in devices are always ready: a console read waits in the read itself.
-const FileOps null_ops = {null_read, sink_write, nullptr,        nullptr,
-                          nullptr,   nullptr,    S_IFCHR | 0666, makedev(1, 3)};
-const FileOps zero_ops = {zero_read, sink_write, nullptr,        nullptr,
-                          nullptr,   nullptr,    S_IFCHR | 0666, makedev(1, 5)};
-const FileOps full_ops = {zero_read, full_write, nullptr,        nullptr,
-                          nullptr,   nullptr,    S_IFCHR | 0666, makedev(1, 7)};
-const FileOps random_ops = {random_read, sink_write, nullptr,        nullptr,
-                            nullptr,     nullptr,    S_IFCHR | 0666, makedev(1, 9)};
+const FileOps null_ops = {
+    .read = null_read, .write = sink_write, .mode = S_IFCHR | 0666, .rdev = makedev(1, 3)};
+const FileOps zero_ops = {
+    .read = zero_read, .write = sink_write, .mode = S_IFCHR | 0666, .rdev = makedev(1, 5)};
+const FileOps full_ops = {
+    .read = zero_read, .write = full_write, .mode = S_IFCHR | 0666, .rdev = makedev(1, 7)};
+const FileOps random_ops = {
+    .read = random_read, .write = sink_write, .mode = S_IFCHR | 0666, .rdev = makedev(1, 9)};
 
 struct BuiltinPath {
   const char *path;
@@ -128,8 +128,10 @@ long do_stat(const char *path, struct stat *st) {
 
 } // namespace
 
-const FileOps console_ops = {console_read, console_write, nullptr,        nullptr,
-                             nullptr,      nullptr,       S_IFCHR | 0620, makedev(5, 1)};
+const FileOps console_ops = {.read = console_read,
+                             .write = console_write,
+                             .mode = S_IFCHR | 0620,
+                             .rdev = makedev(5, 1)};
 
 bool console_is_tty(const File &f) { return console_ttys() & (1u << f.stream); }
 

@@ -2,12 +2,15 @@
 // read/write and their vector and positional forms, close, dup, fcntl, fstat, ioctl.
 #include "file.h"
 
+#include "uk/memory.h"
+#include "uk/paging.h"
 #include "uk/sched.h"
 #include "uk/syscall.h"
 #include "uk/vm.h"
 
 #include <asm/fcntl.h>
 #include <asm/ioctls.h>
+#include <asm/poll.h>
 #include <asm/stat.h>
 #include <asm/termbits.h>
 #include <linux/fcntl.h>
@@ -65,6 +68,8 @@ long transfer(uint64_t fd, uint64_t buf, uint64_t len, bool write, bool position
     return -EBADF;
   if (positional && !can_seek(*f))
     return -ESPIPE;
+  if (!(write ? f->ops->write != nullptr : f->ops->read != nullptr))
+    return -EINVAL; // an epoll instance
   if (!user_ok(buf, len, write ? ProtRead : ProtWrite))
     return -EFAULT;
   return write ? f->ops->write(*f, reinterpret_cast<const char *>(buf), len)
@@ -81,6 +86,8 @@ long vector_io(const SyscallArgs &args, bool write) {
   File *f = file(args.a0);
   if (!f || !(write ? writable(*f) : readable(*f)))
     return -EBADF;
+  if (!(write ? f->ops->write != nullptr : f->ops->read != nullptr))
+    return -EINVAL;
   uint64_t count = args.a2;
   if (count > 1024)
     return -EINVAL;
@@ -132,7 +139,30 @@ long install(const File &f) {
   return fd;
 }
 
-void files_changed() { wake_all(file_waiters); }
+short ready_events(const File &f, short events) {
+  short now = 0;
+  if (f.ops->poll)
+    now = f.ops->poll(f);
+  else
+    now = short((readable(f) ? POLLIN | POLLRDNORM : 0) |
+                (writable(f) ? POLLOUT | POLLWRNORM : 0));
+  return short(now & (events | POLLHUP | POLLERR));
+}
+
+void *file_object_alloc() {
+  uint64_t phys = frame_alloc();
+  return phys ? phys_to_virt(phys) : nullptr;
+}
+
+void file_object_free(void *object) {
+  frame_free(reinterpret_cast<uint64_t>(object) - DirectMapBase);
+}
+
+void files_changed(FileObject *changed) {
+  if (changed)
+    ++changed->changes;
+  wake_all(file_waiters);
+}
 
 bool wait_for_files(const char *reason, uint64_t deadline) {
   wait_on(file_waiters, reason, deadline);

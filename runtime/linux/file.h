@@ -11,23 +11,32 @@ namespace uk {
 struct File;
 
 struct FileOps {
-  long (*read)(File &, char *, size_t);
-  long (*write)(File &, const char *, size_t);
+  long (*read)(File &, char *, size_t) = nullptr;
+  long (*write)(File &, const char *, size_t) = nullptr;
   /// The poll events ready now (POLLIN, POLLOUT, POLLHUP, POLLERR); null: always
   /// readable and writable.
-  short (*poll)(const File &);
-  /// Requests the file has of its own (FIONREAD on a pipe); may be null.
-  long (*ioctl)(File &, unsigned request, uint64_t arg);
+  short (*poll)(const File &) = nullptr;
+  /// When the file becomes ready by itself (a timer), as a TSC value; 0: never. May
+  /// be null.
+  uint64_t (*ready_at)(const File &) = nullptr;
+  /// Requests of the file's own (FIONREAD on a pipe); may be null.
+  long (*ioctl)(File &, unsigned request, uint64_t arg) = nullptr;
   /// One more descriptor refers to the file (dup), or one fewer (close); may be null.
-  void (*retain)(File &);
-  void (*release)(File &);
-  uint32_t mode; // S_IFCHR... and permissions, as fstat shows them
-  uint32_t rdev;
+  void (*retain)(File &) = nullptr;
+  void (*release)(File &) = nullptr;
+  uint32_t mode = 0; // S_IFCHR... and permissions, as fstat shows them
+  uint32_t rdev = 0;
+};
+
+/// The start of every file's own state (a pipe's, an eventfd's...).
+struct FileObject {
+  uint32_t changes; // data written or read, an end closed...: each is an event for
+                    // epoll's edge-triggered entries, as Linux's wake-ups are
 };
 
 struct File {
   const FileOps *ops;
-  void *object;   // what the operations work on (a pipe), if anything
+  void *object;   // a FileObject: what the operations work on, if anything
   int stream;     // console: 0, 1 or 2
   unsigned flags; // O_ACCMODE, O_APPEND, O_NONBLOCK...
   bool cloexec;
@@ -40,12 +49,23 @@ File *file(uint64_t fd);
 /// handed over (nothing is retained).
 long install(const File &f);
 
-/// Files whose readiness changed (a pipe filled, drained or lost an end): wakes every
-/// thread waiting in wait_for_files to look again.
-void files_changed();
+/// A zeroed page for a file's state (a pipe, an eventfd...), or null; and its release.
+void *file_object_alloc();
+void file_object_free(void *object);
+
+/// Object changed (a pipe filled, drained or lost an end; null: something about the
+/// files did): counts the change and wakes every thread waiting in wait_for_files to
+/// look again.
+void files_changed(FileObject *changed);
 
 /// Blocks until files_changed() or, if not 0, Deadline (TSC); true if woken before it.
 bool wait_for_files(const char *reason, uint64_t deadline);
+
+/// What of Events (and POLLHUP, POLLERR, always) F is ready for now.
+short ready_events(const File &f, short events);
+
+/// The earlier of two TSC deadlines, 0 meaning none.
+inline uint64_t earlier(uint64_t a, uint64_t b) { return !a || (b && b < a) ? b : a; }
 
 extern const FileOps console_ops;
 bool console_is_tty(const File &f);

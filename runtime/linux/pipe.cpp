@@ -6,8 +6,6 @@
 #include "file.h"
 #include "signal.h"
 
-#include "uk/memory.h"
-#include "uk/paging.h"
 #include "uk/syscall.h"
 #include "uk/vm.h"
 
@@ -31,6 +29,7 @@ struct Buffer {
 };
 
 struct Pipe {
+  FileObject header;
   Buffer slots[Slots];
   uint32_t head, tail;  // buffers filled and emptied since the pipe was made
   int readers, writers; // descriptors on each end
@@ -63,7 +62,7 @@ long pipe_read(File &f, char *buf, size_t len) {
     if (!b.len)
       ++p.tail;
   }
-  files_changed();
+  files_changed(&p.header);
   return long(done);
 }
 
@@ -93,17 +92,13 @@ long pipe_write(File &f, const char *buf, size_t len) {
     if (full(p)) {
       if (f.flags & O_NONBLOCK)
         return done ? long(done) : -EAGAIN;
-      files_changed(); // what is written so far can be read meanwhile
+      files_changed(&p.header); // what is written so far can be read meanwhile
       wait_for_files("pipe write", 0);
       continue;
     }
     Buffer &b = slot(p, p.head);
-    if (!b.page) {
-      uint64_t phys = frame_alloc();
-      if (!phys)
-        return done ? long(done) : -ENOMEM;
-      b.page = static_cast<uint8_t *>(phys_to_virt(phys));
-    }
+    if (!b.page && !(b.page = static_cast<uint8_t *>(file_object_alloc())))
+      return done ? long(done) : -ENOMEM;
     size_t n = len - done < PageSize ? len - done : PageSize;
     memcpy(b.page, buf + done, n);
     b.offset = 0;
@@ -111,7 +106,7 @@ long pipe_write(File &f, const char *buf, size_t len) {
     ++p.head;
     done += n;
   }
-  files_changed();
+  files_changed(&p.header);
   return long(done);
 }
 
@@ -156,17 +151,22 @@ void pipe_release(File &f) {
   Pipe &p = pipe_of(f);
   p.readers -= reads(f);
   p.writers -= writes(f);
-  files_changed(); // a reader may now see the end, a writer a broken pipe
+  files_changed(&p.header); // a reader may now see the end, a writer a broken pipe
   if (p.readers || p.writers)
     return;
   for (const Buffer &b : p.slots)
     if (b.page)
-      frame_free(reinterpret_cast<uint64_t>(b.page) - DirectMapBase);
-  frame_free(reinterpret_cast<uint64_t>(&p) - DirectMapBase);
+      file_object_free(b.page);
+  file_object_free(&p);
 }
 
-const FileOps pipe_ops = {pipe_read,   pipe_write,   pipe_poll,      pipe_ioctl,
-                          pipe_retain, pipe_release, S_IFIFO | 0600, 0};
+const FileOps pipe_ops = {.read = pipe_read,
+                          .write = pipe_write,
+                          .poll = pipe_poll,
+                          .ioctl = pipe_ioctl,
+                          .retain = pipe_retain,
+                          .release = pipe_release,
+                          .mode = S_IFIFO | 0600};
 
 } // namespace
 
@@ -175,10 +175,9 @@ UK_SYSCALL(pipe2) {
     return -EINVAL; // O_DIRECT (packet mode) and the rest
   if (!user_ok(args.a0, 2 * sizeof(int), ProtWrite))
     return -EFAULT;
-  uint64_t phys = frame_alloc();
-  if (!phys)
+  auto *p = static_cast<Pipe *>(file_object_alloc()); // zeroed
+  if (!p)
     return -ENFILE;
-  auto *p = static_cast<Pipe *>(phys_to_virt(phys)); // zeroed
   unsigned nonblock = args.a1 & O_NONBLOCK;
   bool cloexec = args.a1 & O_CLOEXEC;
   File ends[2] = {{&pipe_ops, p, 0, O_RDONLY | nonblock, cloexec},
@@ -192,7 +191,7 @@ UK_SYSCALL(pipe2) {
     if (fds[0] >= 0)
       sys_close(uint64_t(fds[0]), 0, 0, 0, 0, 0); // frees the pipe
     else
-      frame_free(phys);
+      file_object_free(p);
     return -EMFILE;
   }
   auto *out = reinterpret_cast<int *>(args.a0);

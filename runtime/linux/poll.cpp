@@ -24,18 +24,15 @@ struct PollFd {
   short events, revents;
 };
 
-/// What of Events (plus the errors always reported) descriptor Fd is ready for.
-short ready(int fd, short events) {
+/// What of Events (plus the errors always reported) descriptor Fd is ready for; the
+/// time it becomes ready by itself lowers Wakeup.
+short ready(int fd, short events, uint64_t &wakeup) {
   File *f = file(uint64_t(fd));
   if (!f)
     return POLLNVAL;
-  short now = 0;
-  if (f->ops->poll)
-    now = f->ops->poll(*f);
-  else
-    now = short(((f->flags & O_ACCMODE) != O_WRONLY ? POLLIN | POLLRDNORM : 0) |
-                ((f->flags & O_ACCMODE) != O_RDONLY ? POLLOUT | POLLWRNORM : 0));
-  return short(now & (events | POLLHUP | POLLERR));
+  if (f->ops->ready_at)
+    wakeup = earlier(wakeup, f->ops->ready_at(*f));
+  return ready_events(*f, events);
 }
 
 /// The TSC deadline Ns nanoseconds from now; 0 for "do not wait".
@@ -64,16 +61,22 @@ int64_t timeout_ns(uint64_t addr, bool timeval) {
   return t[0] * 1000000000 + t[1] * unit;
 }
 
+/// Sleeps until a file changes, one becomes ready by itself (Wakeup), or Deadline.
+void wait_for_change(const char *reason, uint64_t deadline, uint64_t wakeup) {
+  wait_for_files(reason, earlier(deadline == Forever ? 0 : deadline, wakeup));
+}
+
 long do_poll(PollFd *fds, uint64_t count, uint64_t deadline) {
   for (;;) {
     long ready_count = 0;
+    uint64_t wakeup = 0;
     for (uint64_t i = 0; i < count; ++i) {
-      fds[i].revents = fds[i].fd < 0 ? 0 : ready(fds[i].fd, fds[i].events);
+      fds[i].revents = fds[i].fd < 0 ? 0 : ready(fds[i].fd, fds[i].events, wakeup);
       ready_count += fds[i].revents != 0;
     }
     if (ready_count || expired(deadline))
       return ready_count;
-    wait_for_files("poll", deadline == Forever ? 0 : deadline);
+    wait_for_change("poll", deadline, wakeup);
   }
 }
 
@@ -108,12 +111,13 @@ long do_select(uint64_t nfds, uint64_t sets[3], int64_t ns) {
       asked[s][w] = in[s][w] & (w == words - 1 && nfds % 64 ? (1ull << nfds % 64) - 1 : ~0ull);
   for (;;) {
     long total = 0;
+    uint64_t wakeup = 0;
     for (int s = 0; s < 3; ++s)
       for (uint64_t w = 0; w < words; ++w) {
         out[s][w] = 0;
         for (uint64_t bits = asked[s][w]; bits; bits &= bits - 1) {
           int fd = int(w * 64 + uint64_t(__builtin_ctzll(bits)));
-          short r = ready(fd, Wanted[s]);
+          short r = ready(fd, Wanted[s], wakeup);
           if (r & POLLNVAL)
             return -EBADF;
           if (r & Wanted[s]) {
@@ -128,7 +132,7 @@ long do_select(uint64_t nfds, uint64_t sets[3], int64_t ns) {
           in[s][w] = out[s][w];
       return total;
     }
-    wait_for_files("select", deadline == Forever ? 0 : deadline);
+    wait_for_change("select", deadline, wakeup);
   }
 }
 

@@ -236,6 +236,7 @@ Thread *thread_create(void (*start)(), const void *frame, size_t frame_size) {
   fpu_save(t->fpu);
   t->fs_base = rdmsr(MSR_FS_BASE);
   t->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+  memcpy(t->name, cpu0.current->name, sizeof t->name); // as clone copies it
   // Its kernel stack: the frame, then what uk_switch_context pops (six callee-saved
   // registers and a return address, which is Start).
   uint64_t sp = stack - align_up(frame_size, 16);

@@ -228,4 +228,63 @@ UK_SYSCALL(readlink) {
 
 UK_SYSCALL(readlinkat) { return sys_readlink(args.a1, args.a2, args.a3, 0, 0, 0); }
 
+// Without the 'fs' feature the tree is read-only and holds only the built-in files:
+// what exists cannot be changed (EROFS), what does not cannot be made (EROFS) or
+// removed (ENOENT).
+
+UK_SYSCALL(mkdirat) {
+  long error;
+  const char *path = user_path(args.a1, error);
+  File f;
+  return !path ? error : lookup(path, f) || streq(path, "/") ? -EEXIST : -EROFS;
+}
+
+UK_SYSCALL(mkdir) { return sys_mkdirat(uint64_t(AT_FDCWD), args.a0, args.a1, 0, 0, 0); }
+
+UK_SYSCALL(unlinkat) {
+  long error;
+  const char *path = user_path(args.a1, error);
+  File f;
+  return !path ? error : lookup(path, f) ? -EROFS : -ENOENT;
+}
+
+UK_SYSCALL(unlink) { return sys_unlinkat(uint64_t(AT_FDCWD), args.a0, 0, 0, 0, 0); }
+UK_SYSCALL(rmdir) { return sys_unlinkat(uint64_t(AT_FDCWD), args.a0, AT_REMOVEDIR, 0, 0, 0); }
+
+UK_SYSCALL(renameat2) {
+  long error;
+  const char *from = user_path(args.a1, error);
+  if (!from)
+    return error;
+  if (!user_path(args.a3, error))
+    return error;
+  File f;
+  return lookup(from, f) ? -EROFS : -ENOENT;
+}
+
+UK_SYSCALL(renameat) { return sys_renameat2(args.a0, args.a1, args.a2, args.a3, 0, 0); }
+UK_SYSCALL(rename) {
+  return sys_renameat2(uint64_t(AT_FDCWD), args.a0, uint64_t(AT_FDCWD), args.a1, 0, 0);
+}
+
+UK_SYSCALL(chdir) {
+  long error;
+  const char *path = user_path(args.a0, error);
+  File f;
+  if (!path)
+    return error;
+  if (streq(path, "/") || streq(path, "/dev") || streq(path, "."))
+    return 0; // the working directory stays "/": nothing below it can be entered
+  return lookup(path, f) ? -ENOTDIR : -ENOENT;
+}
+
+UK_SYSCALL(fchdir) { return file(args.a0) ? -ENOTDIR : -EBADF; }
+
+UK_SYSCALL(umask) {
+  static uint32_t mask = 022;
+  uint32_t old = mask;
+  mask = uint32_t(args.a0) & 0777;
+  return old;
+}
+
 } // namespace uk

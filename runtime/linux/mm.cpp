@@ -48,6 +48,8 @@ UK_SYSCALL(mremap) {
 }
 
 UK_SYSCALL(madvise) {
+  if (args.a0 % PageSize)
+    return -EINVAL;
   switch (args.a2) {
   case MADV_DONTNEED:
     return vm_discard(args.a0, args.a1);
@@ -64,6 +66,15 @@ UK_SYSCALL(madvise) {
   default:
     return -EINVAL;
   }
+}
+
+UK_SYSCALL(msync) {
+  uint64_t flags = args.a2;
+  if (args.a0 % PageSize || (flags & ~uint64_t(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+      ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+    return -EINVAL;
+  // Anonymous memory has nothing to write back; the range must be mapped.
+  return user_ok(args.a0, align_up(args.a1, PageSize), 0) ? 0 : -ENOMEM;
 }
 
 } // namespace uk

@@ -30,6 +30,7 @@ struct Thread {
   Thread *sleep_next; // sleepers, sorted by deadline
   uint8_t *fpu;       // XSAVE area, 64-byte aligned
   int slot;           // kernel stack slot, -1 for the boot thread
+  char name[16];      // prctl(PR_SET_NAME), NUL-terminated
 };
 
 /// Makes the code running at boot thread 1 of the program.

@@ -25,7 +25,9 @@ CpuidTable guestCpuid(int KvmFd) {
   // A software KVM (kvm_pvm) runs ring 3 natively, CPUID included, yet reports a
   // sparse supported set (no SSE3, which every x86-64 CPU since 2005 has). Where
   // that happens the guest's feature leaves are the host's own, which is what the
-  // program sees anyway.
+  // program sees anyway, but without XSAVE and AVX: such a KVM emulates ring 0 and
+  // cannot emulate XSAVE, so the kernel saves vector state (thread switches, signal
+  // frames) with FXSAVE, leaves CR4.OSXSAVE off, and glibc picks its SSE routines.
   const kvm_cpuid_entry2 *L1 = C.find(1);
   unsigned HostMax, Unused, HostEcx1, HostEdx1;
   __cpuid(0, HostMax, Unused, Unused, Unused);
@@ -38,10 +40,11 @@ CpuidTable guestCpuid(int KvmFd) {
       unsigned A, B, Cx, D;
       __cpuid_count(E.function, E.index, A, B, Cx, D);
       if (E.function == 1) {
-        E.ecx = Cx & ~(1u << 27); // OSXSAVE reflects the guest's CR4, not the host's
+        // XSAVE, OSXSAVE (the guest's CR4, not the host's), AVX, FMA, F16C.
+        E.ecx = Cx & ~((1u << 26) | (1u << 27) | (1u << 28) | (1u << 12) | (1u << 29));
         E.edx = D;
       } else {
-        E.ebx = B;
+        E.ebx = B & ~((1u << 5) | (1u << 16)); // AVX2, AVX-512F
         E.ecx = Cx;
         E.edx = D;
       }

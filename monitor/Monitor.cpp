@@ -172,6 +172,16 @@ std::string describeExit(const kvm_run &Run) {
   }
 }
 
+/// Where the vCPU stopped, for the report of a run that did not end by itself.
+void recordStop(int VcpuFd, MonitorResult &R) {
+  kvm_regs Regs;
+  kvm_sregs Sregs;
+  if (ioctl(VcpuFd, KVM_GET_REGS, &Regs) == 0 && ioctl(VcpuFd, KVM_GET_SREGS, &Sregs) == 0) {
+    R.StoppedRip = Regs.rip;
+    R.StoppedInProgram = (Sregs.cs.selector & 3) == 3;
+  }
+}
+
 } // namespace
 
 MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
@@ -289,13 +299,7 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
     if (ioctl(Vcpu.Value, KVM_RUN, 0) < 0) {
       if (errno == EINTR && TimeoutExpired) {
         R.Kind = MonitorResult::TimedOut;
-        kvm_regs Regs;
-        kvm_sregs Sregs;
-        if (ioctl(Vcpu.Value, KVM_GET_REGS, &Regs) == 0 &&
-            ioctl(Vcpu.Value, KVM_GET_SREGS, &Sregs) == 0) {
-          R.StoppedRip = Regs.rip;
-          R.StoppedInProgram = (Sregs.cs.selector & 3) == 3;
-        }
+        recordStop(Vcpu.Value, R);
         return R;
       }
       if (errno == EINTR || errno == EAGAIN)
@@ -328,6 +332,7 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
       return R;
     }
     R.Error = describeExit(*Run);
+    recordStop(Vcpu.Value, R);
     return R;
   }
 }

@@ -25,7 +25,8 @@ struct MonitorResult {
   uint32_t ExitKind = 0; // with Exited: 0 exit, 1 signal, 2 kernel panic
   uint32_t Status = 0;
   std::string Error; // with Failed
-  // With TimedOut: where the vCPU was stopped, and whether in the program (ring 3).
+  // With TimedOut, and Failed once the guest ran: where the vCPU stopped, and whether
+  // in the program (ring 3).
   uint64_t StoppedRip = 0;
   bool StoppedInProgram = false;
   // What the run cost: host time to set the VM up, guest time to its end, exits to the

@@ -57,6 +57,15 @@ private:
   }
 };
 
+/// "in the kernel at rip 0x... <function+0x..>".
+std::string stopPlace(const MonitorResult &M, const ImageFile &Image) {
+  char Rip[32];
+  snprintf(Rip, sizeof Rip, "%#llx", static_cast<unsigned long long>(M.StoppedRip));
+  std::string Function = Symbolizer(Image).describe(M.StoppedRip);
+  return std::string("in the ") + (M.StoppedInProgram ? "program" : "kernel") + " at rip " +
+         Rip + (Function.empty() ? "" : " <" + Function + ">");
+}
+
 } // namespace
 
 int runOnMonitor(const RunRequest &R) {
@@ -97,17 +106,12 @@ int runOnMonitor(const RunRequest &R) {
             static_cast<unsigned long long>(M.Syscalls),
             static_cast<unsigned long long>(M.MonitorKiB));
   switch (M.Kind) {
-  case MonitorResult::TimedOut: {
-    std::string Where = Symbolizer(*R.Image).describe(M.StoppedRip);
-    fprintf(stderr,
-            "ukrun: timed out after %g s; the guest was stopped in the %s at rip 0x%llx%s\n",
-            R.Timeout, M.StoppedInProgram ? "program" : "kernel",
-            static_cast<unsigned long long>(M.StoppedRip),
-            Where.empty() ? "" : (" <" + Where + ">").c_str());
+  case MonitorResult::TimedOut:
+    fprintf(stderr, "ukrun: timed out after %g s; the guest was stopped %s\n", R.Timeout,
+            stopPlace(M, *R.Image).c_str());
     return StatusTimeout;
-  }
   case MonitorResult::Failed:
-    return failure(M.Error);
+    return failure(M.Error + (M.StoppedRip ? ", " + stopPlace(M, *R.Image) : ""));
   case MonitorResult::Exited:
     if (M.ExitKind == 2) {
       fprintf(stderr, "ukrun: the guest kernel failed (see its message above)\n");

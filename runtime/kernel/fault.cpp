@@ -1,9 +1,11 @@
 // fault.cpp: a program fault becomes one clear report and status 128 + signal.
 #include "uk/print.h"
 #include "uk/process.h"
+#include "uk/signal.h"
 #include "uk/trap.h"
 #include "uk/vm.h"
 
+#include <asm/siginfo.h>
 #include <asm/signal.h>
 #include <elf.h>
 
@@ -97,6 +99,24 @@ void print_backtrace(uint64_t rsp) {
   }
 }
 
+/// The si_code and si_addr a handler is told about the fault.
+int fault_code(const TrapFrame &f, int signal) {
+  switch (signal) {
+  case SIGSEGV:
+    return f.vector == 14 && (f.error & 1) ? SEGV_ACCERR : SEGV_MAPERR;
+  case SIGFPE:
+    return f.vector == 0 ? FPE_INTDIV : 0;
+  case SIGILL:
+    return ILL_ILLOPN;
+  case SIGBUS:
+    return BUS_ADRALN;
+  case SIGTRAP:
+    return TRAP_BRKPT;
+  default:
+    return 0;
+  }
+}
+
 } // namespace
 
 void dump_frame(const TrapFrame &f) {
@@ -107,7 +127,9 @@ void dump_frame(const TrapFrame &f) {
   print("ukc++:   rflags %#lx cs %#lx ss %#lx\n", f.rflags, f.cs, f.ss);
 }
 
-[[noreturn]] void user_fault(TrapFrame &f, int signal, const char *what, uint64_t address) {
+void user_fault(TrapFrame &f, int signal, const char *what, uint64_t address) {
+  if (deliver_fault(f, signal, fault_code(f, signal), f.vector == 14 ? address : f.rip))
+    return;
   if (f.vector == 14) {
     const char *access = f.error & 16 ? "execute" : f.error & 2 ? "write to" : "read from";
     if (vm_is_stack_guard(address))

@@ -116,8 +116,10 @@ uint8_t console_ttys() { return ttys; }
   }
   ttys = boot.ttys;
 
-  if (m.features & UK_FEATURE_THREADS)
-    probe_hypervisor(); // decides how thread switches save the vector state
+  // Decides how thread switches and signal frames save the vector state. A monitor
+  // set the CPU up knowing its hypervisor, and says so in the CPUID it gives.
+  if (!boot.cpu_ready)
+    probe_hypervisor();
   uint64_t vdso = vm_map_vdso(uk_vdso_start, uk_vdso_end - uk_vdso_start);
   uint64_t top = vm_stack_init();
   StackBuilder stack(top - 16);

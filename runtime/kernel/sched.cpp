@@ -10,6 +10,7 @@
 #include "uk/paging.h"
 #include "uk/print.h"
 #include "uk/process.h"
+#include "uk/signal.h"
 #include "uk/time.h"
 #include "uk/timer.h"
 
@@ -32,6 +33,8 @@ struct Cpu {
   Thread *sleepers;            // blocked with a deadline, nearest first
   Thread *zombie;              // dead, its stack to free once switched away from
   uint64_t slice_end;          // TSC at which the running thread should yield
+  uint64_t timer_callback_at;  // TSC at which to call timer_callback, or 0
+  void (*timer_callback)();
   uint64_t idle_ticks;
 };
 
@@ -88,8 +91,9 @@ void rearm() {
   uint64_t next = cpu0.sleepers ? cpu0.sleepers->deadline : 0;
   if (cpu0.run_head && (!next || cpu0.slice_end < next))
     next = cpu0.slice_end;
-  if (next || cpu0.sleepers == nullptr)
-    timer_arm(next);
+  if (cpu0.timer_callback_at && (!next || cpu0.timer_callback_at < next))
+    next = cpu0.timer_callback_at;
+  timer_arm(next);
 }
 
 void report_waiting(const Thread &t) {
@@ -134,6 +138,8 @@ void switch_to(Thread *next) {
   if (prev == next)
     return;
   fpu_save(prev->fpu);
+  prev->syscall_nr = uint16_t(uk_percpu.syscall_nr);
+  uk_percpu.syscall_nr = next->syscall_nr;
   prev->fs_base = rdmsr(MSR_FS_BASE);
   prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
   cpu0.current = next;
@@ -170,7 +176,7 @@ void schedule() {
     }
     if (cpu0.current->state == ThreadState::Running)
       return; // nothing else to run: carry on
-    if (!cpu0.sleepers)
+    if (!cpu0.sleepers && !cpu0.timer_callback_at)
       report_deadlock();
     rearm();
     uint64_t idle_from = rdtsc();
@@ -237,6 +243,7 @@ Thread *thread_create(void (*start)(), const void *frame, size_t frame_size) {
   t->fs_base = rdmsr(MSR_FS_BASE);
   t->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
   memcpy(t->name, cpu0.current->name, sizeof t->name); // as clone copies it
+  t->blocked_signals = cpu0.current->blocked_signals;
   // Its kernel stack: the frame, then what uk_switch_context pops (six callee-saved
   // registers and a return address, which is Start).
   uint64_t sp = stack - align_up(frame_size, 16);
@@ -253,11 +260,14 @@ Thread *thread_create(void (*start)(), const void *frame, size_t frame_size) {
   return t;
 }
 
-void block(const char *reason, uint64_t deadline) {
+void block(const char *reason, uint64_t deadline, bool interruptible) {
   Thread *t = cpu0.current;
+  t->timed_out = false;
+  if (interruptible && signal_pending())
+    return;
+  t->interruptible = interruptible;
   t->state = ThreadState::Blocked;
   t->wait_reason = reason;
-  t->timed_out = false;
   t->deadline = deadline;
   if (deadline)
     add_sleeper(t);
@@ -294,6 +304,44 @@ void wake_all(WaitQueue &queue) {
   }
 }
 
+void interrupt(Thread *t) {
+  if (t->state == ThreadState::Blocked && t->interruptible)
+    wake(t);
+}
+
+Thread *next_thread(Thread *prev) {
+  int from = 0;
+  if (!prev) {
+    if (boot_thread.state != ThreadState::Dead)
+      return &boot_thread;
+  } else if (prev != &boot_thread) {
+    from = prev->slot + 1;
+  }
+  // The slots in use, a word of the bitmap at a time: threads are few, slots many.
+  for (int w = from / 64; w < MaxSlots / 64; ++w) {
+    uint64_t used = slot_bits[w] & (w == from / 64 ? ~0ull << (from % 64) : ~0ull);
+    for (; used; used &= used - 1) {
+      Thread *t = threads_by_slot[w * 64 + __builtin_ctzll(used)];
+      if (t && t->state != ThreadState::Dead)
+        return t;
+    }
+  }
+  return nullptr;
+}
+
+Thread *find_thread(int tid) {
+  for (Thread *t = next_thread(nullptr); t; t = next_thread(t))
+    if (t->tid == tid)
+      return t;
+  return nullptr;
+}
+
+void set_timer_callback(uint64_t deadline, void (*expired)()) {
+  cpu0.timer_callback_at = deadline;
+  cpu0.timer_callback = expired;
+  rearm();
+}
+
 void yield() {
   if (!cpu0.run_head)
     return;
@@ -320,6 +368,10 @@ uint64_t process_cpu_ticks() { return tsc_at(monotonic_ns()) - cpu0.idle_ticks -
 
 void timer_tick(bool from_user) {
   wake_expired();
+  if (cpu0.timer_callback_at && rdtsc() >= cpu0.timer_callback_at) {
+    cpu0.timer_callback_at = 0;
+    cpu0.timer_callback(); // may set the next one
+  }
   // Preempt only the program: the kernel runs with interrupts off, and the idle loop
   // reschedules by itself.
   if (from_user && cpu0.run_head && rdtsc() >= cpu0.slice_end)

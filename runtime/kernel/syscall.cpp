@@ -14,9 +14,10 @@ constexpr uint64_t bit(unsigned nr) { return 1ull << (nr % 64); }
 
 } // namespace
 
-// rt_sigreturn (15), clone (56), fork (57), vfork (58), execve (59), clone3 (435).
+// rt_sigreturn (15), clone (56), fork (57), vfork (58), execve (59), sigaltstack (131),
+// clone3 (435).
 extern "C" const uint64_t uk_syscall_slow[8] = {
-    bit(15) | bit(56) | bit(57) | bit(58) | bit(59), 0, 0, 0, 0, 0, bit(435), 0};
+    bit(15) | bit(56) | bit(57) | bit(58) | bit(59), 0, bit(131), 0, 0, 0, bit(435), 0};
 
 extern "C" uint64_t uk_syscall_count = 0;
 

@@ -4,6 +4,7 @@
 // descriptor is closed (or reused for another file), as Linux's do when the file goes.
 #include "file.h"
 
+#include "uk/signal.h"
 #include "uk/syscall.h"
 #include "uk/time.h"
 #include "uk/vm.h"
@@ -153,6 +154,8 @@ long wait(uint64_t epfd, uint64_t events, uint64_t max, int64_t timeout_ns) {
     int found = collect(*ep, reinterpret_cast<Event *>(events), int(max), wakeup);
     if (found || timeout_ns == 0 || (deadline && rdtsc() >= deadline))
       return found;
+    if (signal_pending())
+      return -EINTR; // never restarted, as on Linux
     wait_for_files("epoll_wait", earlier(deadline, wakeup));
   }
 }

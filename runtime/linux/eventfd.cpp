@@ -2,6 +2,7 @@
 // writes add, a read takes the count (or one, as a semaphore) and waits while it is 0.
 #include "file.h"
 
+#include "uk/signal.h"
 #include "uk/syscall.h"
 
 #include <asm/fcntl.h>
@@ -30,6 +31,8 @@ long counter_read(File &f, char *buf, size_t len) {
   while (!c.count) {
     if (f.flags & O_NONBLOCK)
       return -EAGAIN;
+    if (signal_pending())
+      return -RestartSys;
     wait_for_files("eventfd read", 0);
   }
   uint64_t value = c.semaphore ? 1 : c.count;
@@ -50,6 +53,8 @@ long counter_write(File &f, const char *buf, size_t len) {
   while (Max - c.count < value) {
     if (f.flags & O_NONBLOCK)
       return -EAGAIN;
+    if (signal_pending())
+      return -RestartSys;
     wait_for_files("eventfd write", 0);
   }
   c.count += value;

@@ -58,7 +58,8 @@ void file_object_free(void *object);
 /// look again.
 void files_changed(FileObject *changed);
 
-/// Blocks until files_changed() or, if not 0, Deadline (TSC); true if woken before it.
+/// Blocks until files_changed(), a signal, or, if not 0, Deadline (TSC); true if
+/// woken before the deadline. Callers check signal_pending() before waiting again.
 bool wait_for_files(const char *reason, uint64_t deadline);
 
 /// What of Events (and POLLHUP, POLLERR, always) F is ready for now.

@@ -25,14 +25,15 @@ void enqueue_waiter(Thread *t) {
   *at = t;
 }
 
-/// Takes T off the queue of Address.
-void remove_waiter(Thread *t, uint64_t address) {
+/// Takes T off the queue of Address; false if it was not on it (it was woken).
+bool remove_waiter(Thread *t, uint64_t address) {
   for (Thread **at = &bucket(address); *at; at = &(*at)->wait_next)
     if (*at == t) {
       *at = t->wait_next;
       t->wait_next = nullptr;
-      return;
+      return true;
     }
+  return false;
 }
 
 /// Wakes up to Count waiters on Address whose bitset meets Bitset.
@@ -101,12 +102,13 @@ long wait(uint64_t address, uint32_t value, int64_t deadline, uint32_t bitset) {
   t->wait_bitset = bitset;
   enqueue_waiter(t);
   block("futex wait", uint64_t(deadline));
-  // Woken, it left the queue; timed out, it is still on it (on another address if a
-  // requeue moved it).
-  if (t->timed_out)
-    remove_waiter(t, t->wait_address);
+  // Woken, it left the queue. Timed out or interrupted by a signal, it is still on it
+  // (on another address if a requeue moved it).
+  bool still_queued = remove_waiter(t, t->wait_address);
   t->wait_address = 0;
-  return t->timed_out ? -ETIMEDOUT : 0;
+  if (!still_queued)
+    return 0;
+  return t->timed_out ? -ETIMEDOUT : -EINTR;
 }
 
 /// FUTEX_WAKE_OP: *Address2 = op(*Address2); wake on Address; and on Address2 if the

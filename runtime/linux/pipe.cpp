@@ -4,7 +4,8 @@
 // one when it fits, a larger one filling whole pages; writes of up to 4 KiB never
 // split; EOF once every write end is closed, EPIPE and SIGPIPE once every read end is.
 #include "file.h"
-#include "signal.h"
+#include "uk/sched.h"
+#include "uk/signal.h"
 
 #include "uk/syscall.h"
 #include "uk/vm.h"
@@ -12,6 +13,7 @@
 #include <asm/fcntl.h>
 #include <asm/ioctls.h>
 #include <asm/poll.h>
+#include <asm/siginfo.h>
 #include <asm/signal.h>
 #include <linux/stat.h>
 
@@ -49,6 +51,8 @@ long pipe_read(File &f, char *buf, size_t len) {
       return 0;
     if (f.flags & O_NONBLOCK)
       return -EAGAIN;
+    if (signal_pending())
+      return -RestartSys;
     wait_for_files("pipe read", 0);
   }
   size_t done = 0;
@@ -67,7 +71,8 @@ long pipe_read(File &f, char *buf, size_t len) {
 }
 
 long broken_pipe() {
-  signal_self(SIGPIPE); // ends the program unless SIGPIPE is ignored or handled
+  // Its default action ends the program on the way out of this call.
+  send_signal(SIGPIPE, current_thread(), {SIGPIPE, 0, SI_USER, 0, 1, 0});
   return -EPIPE;
 }
 
@@ -92,6 +97,8 @@ long pipe_write(File &f, const char *buf, size_t len) {
     if (full(p)) {
       if (f.flags & O_NONBLOCK)
         return done ? long(done) : -EAGAIN;
+      if (signal_pending())
+        return done ? long(done) : -RestartSys;
       files_changed(&p.header); // what is written so far can be read meanwhile
       wait_for_files("pipe write", 0);
       continue;

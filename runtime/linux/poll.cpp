@@ -4,6 +4,7 @@
 #include "file.h"
 
 #include "uk/sched.h"
+#include "uk/signal.h"
 #include "uk/syscall.h"
 #include "uk/time.h"
 #include "uk/vm.h"
@@ -76,6 +77,8 @@ long do_poll(PollFd *fds, uint64_t count, uint64_t deadline) {
     }
     if (ready_count || expired(deadline))
       return ready_count;
+    if (signal_pending())
+      return -EINTR; // never restarted, as on Linux
     wait_for_change("poll", deadline, wakeup);
   }
 }
@@ -132,6 +135,8 @@ long do_select(uint64_t nfds, uint64_t sets[3], int64_t ns) {
           in[s][w] = out[s][w];
       return total;
     }
+    if (signal_pending())
+      return -EINTR;
     wait_for_change("select", deadline, wakeup);
   }
 }

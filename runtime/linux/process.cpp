@@ -1,10 +1,8 @@
 // process.cpp: process identity and lifetime: exit, ids, uname, limits, affinity.
-#include "signal.h"
-
+#include "uk/process.h"
 #include "uk/manifest.h"
 #include "uk/memory.h"
 #include "uk/print.h"
-#include "uk/process.h"
 #include "uk/sched.h"
 #include "uk/syscall.h"
 #include "uk/vm.h"
@@ -174,24 +172,6 @@ UK_SYSCALL(getcwd) {
     return -EFAULT;
   memcpy(reinterpret_cast<char *>(args.a0), "/", 2);
   return 2;
-}
-
-UK_SYSCALL(kill) {
-  if (args.a0 != uint64_t(Pid) && args.a0 != 0)
-    return -ESRCH;
-  return signal_self(int(args.a1));
-}
-
-UK_SYSCALL(tgkill) {
-  if (args.a0 != uint64_t(Pid) || int64_t(args.a1) <= 0)
-    return -ESRCH;
-  return signal_self(int(args.a2));
-}
-
-UK_SYSCALL(tkill) {
-  if (int64_t(args.a0) <= 0)
-    return -ESRCH;
-  return signal_self(int(args.a1));
 }
 
 } // namespace uk

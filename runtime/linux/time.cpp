@@ -1,6 +1,7 @@
 // time.cpp: clocks and sleeping.
 #include "uk/time.h"
 #include "uk/sched.h"
+#include "uk/signal.h"
 #include "uk/syscall.h"
 #include "uk/vm.h"
 
@@ -57,11 +58,19 @@ int64_t read_timespec(uint64_t addr) {
 }
 
 /// Sleeps, the CPU free for other threads or halted, until monotonic time Deadline.
-long sleep_until_monotonic(uint64_t deadline) {
+/// A signal ends it early with EINTR (never restarted, as on Linux), the time left
+/// written to Remaining if not 0.
+long sleep_until_monotonic(uint64_t deadline, uint64_t remaining = 0) {
   // tsc_at rounds down: sleep to the next tick so that a sleep never ends early.
   uint64_t tsc = tsc_at(deadline) + 1;
-  while (monotonic_ns() < deadline)
+  while (monotonic_ns() < deadline) {
+    if (signal_pending()) {
+      if (remaining && !write_timespec(remaining, int64_t(deadline - monotonic_ns())))
+        return -EFAULT;
+      return -EINTR;
+    }
     block("sleeping", tsc);
+  }
   return 0;
 }
 
@@ -116,7 +125,7 @@ UK_SYSCALL(nanosleep) {
   if (ns < 0)
     return -EINVAL;
   uint64_t now = monotonic_ns();
-  return sleep_until_monotonic(ns > int64_t(UINT64_MAX - now) ? UINT64_MAX : now + ns);
+  return sleep_until_monotonic(ns > int64_t(UINT64_MAX - now) ? UINT64_MAX : now + ns, args.a1);
 }
 
 UK_SYSCALL(clock_nanosleep) {
@@ -132,7 +141,8 @@ UK_SYSCALL(clock_nanosleep) {
   int64_t wait = flags & TIMER_ABSTIME ? ns - now : ns;
   if (wait <= 0)
     return 0;
-  return sleep_until_monotonic(monotonic_ns() + uint64_t(wait));
+  return sleep_until_monotonic(monotonic_ns() + uint64_t(wait),
+                               flags & TIMER_ABSTIME ? 0 : args.a3);
 }
 
 } // namespace uk

@@ -2,6 +2,7 @@
 // how many have passed; poll and epoll wake when one is due.
 #include "file.h"
 
+#include "uk/signal.h"
 #include "uk/syscall.h"
 #include "uk/time.h"
 #include "uk/vm.h"
@@ -41,6 +42,8 @@ long timer_read(File &f, char *buf, size_t len) {
   while (!due(t)) {
     if (f.flags & O_NONBLOCK)
       return -EAGAIN;
+    if (signal_pending())
+      return -RestartSys;
     wait_for_files("timerfd read", t.expiry ? tsc_at(t.expiry) : 0);
   }
   uint64_t now = monotonic_ns();

@@ -8,6 +8,7 @@
 #define USER_DS (0x20 | 3)
 #define PERCPU_KERNEL_RSP 8
 #define PERCPU_USER_RSP 16
+#define PERCPU_SYSCALL_NR 24
 #define UK_SYSCALL_MAX 512
 
         .macro SAVE_REGS
@@ -150,6 +151,7 @@ uk_syscall_entry:
  * path, which builds a TrapFrame. */
 syscall_common:
         incq uk_syscall_count
+        movq %rax, %gs:PERCPU_SYSCALL_NR
         cmpq $UK_SYSCALL_MAX, %rax
         jae syscall_slow
         btq %rax, uk_syscall_slow
@@ -173,6 +175,8 @@ syscall_common:
         popq %rdi
         movq 8(%rsp), %rcx              /* Linux leaves RCX = return address */
         movq 24(%rsp), %r11             /* and R11 = RFLAGS */
+        cmpb $0, uk_signal_work
+        jne 5f
         cmpq $0, (%rsp)
         jne 4f
         movq 32(%rsp), %rsp             /* entered by syscall: leave by sysretq */
@@ -184,12 +188,20 @@ syscall_common:
 2:      movq %rax, %rdi
         call uk_syscall_enosys
         jmp 3b
+        /* A signal may be due: with every register as the program will see it, build
+         * the full frame the handler's context is saved from, and leave by iretq. */
+5:      pushq $0x100                    /* SyscallVector */
+        SAVE_REGS
+        movq %rsp, %rdi
+        call uk_syscall_signals
+        jmp syscall_return
 
 syscall_slow:
         pushq $0x100                    /* SyscallVector */
         SAVE_REGS
         movq %rsp, %rdi
         call uk_syscall
+syscall_return:
         RESTORE_REGS
         addq $16, %rsp                  /* vector, error */
         swapgs

@@ -6,8 +6,8 @@
 // thread switches save the vector state with FXSAVE, and the program must not use
 // the AVX state FXSAVE would lose: the kernel turns CR4.OSXSAVE off before the
 // program starts, which the program's CPUID then reports, and glibc picks its SSE
-// routines. Only images with threads run the probe: without thread switches the
-// vector state is never saved.
+// routines. The built-in monitor needs no probe: it knows its KVM and hides XSAVE in
+// the CPUID it gives the kernel (monitor/Cpuid.cpp).
 #include "uk/cpu.h"
 #include "uk/memory.h"
 #include "uk/paging.h"

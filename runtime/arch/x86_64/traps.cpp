@@ -1,5 +1,6 @@
 // traps.cpp: the C++ side of every kernel entry but the fast system call path.
 #include "uk/print.h"
+#include "uk/signal.h"
 #include "uk/trap.h"
 
 #include <asm/signal.h>
@@ -69,15 +70,7 @@ int signal_for(uint64_t vector) {
   PANIC("unrecoverable fault in the kernel");
 }
 
-} // namespace
-
-void set_irq_handler(unsigned vector, IrqHandler handler) {
-  irq_handlers[vector] = handler;
-  enable_vector(vector);
-}
-
-extern "C" void uk_trap(TrapFrame *frame) {
-  TrapFrame &f = *frame;
+void handle_trap(TrapFrame &f) {
   if (f.vector >= 32) {
     if (irq_handlers[f.vector])
       irq_handlers[f.vector](f);
@@ -90,13 +83,34 @@ extern "C" void uk_trap(TrapFrame *frame) {
     if (handle_user_page_fault(address, f.error))
       return;
     if (f.from_user())
-      user_fault(f, SIGSEGV, "page fault", address);
+      return user_fault(f, SIGSEGV, "page fault", address);
   }
   if (!f.from_user())
     kernel_fault(f);
   user_fault(f, signal_for(f.vector), exception_names[f.vector], 0);
 }
 
-extern "C" void uk_syscall(TrapFrame *frame) { syscall_dispatch(*frame); }
+} // namespace
+
+void set_irq_handler(unsigned vector, IrqHandler handler) {
+  irq_handlers[vector] = handler;
+  enable_vector(vector);
+}
+
+extern "C" void uk_trap(TrapFrame *frame) {
+  handle_trap(*frame);
+  // Back to the program: a signal sent meanwhile (a timer's) is taken now.
+  if (frame->from_user() && uk_signal_work)
+    deliver_signals(*frame, false);
+}
+
+extern "C" void uk_syscall(TrapFrame *frame) {
+  syscall_dispatch(*frame);
+  if (uk_signal_work) // rt_sigreturn's result is the restored rax, not a result
+    deliver_signals(*frame, frame->vector == SyscallVector && uk_percpu.syscall_nr != 15);
+}
+
+/// The fast path's way out when a signal may be due (entry.S).
+extern "C" void uk_syscall_signals(TrapFrame *frame) { deliver_signals(*frame, true); }
 
 } // namespace uk

@@ -99,9 +99,15 @@ struct PerCpu {
   PerCpu *self;
   uint64_t kernel_rsp; // top of the kernel stack for entries from ring 3
   uint64_t user_rsp;   // scratch for the syscall entry
+  uint64_t syscall_nr; // of the system call in progress (for restarts after a signal)
 };
 static_assert(__builtin_offsetof(PerCpu, kernel_rsp) == 8, "entry.S depends on this");
 static_assert(__builtin_offsetof(PerCpu, user_rsp) == 16, "entry.S depends on this");
+static_assert(__builtin_offsetof(PerCpu, syscall_nr) == 24, "entry.S depends on this");
+
+} // namespace uk
+extern "C" uk::PerCpu uk_percpu; // the one CPU's (cpu.cpp)
+namespace uk {
 
 /// CPU features the kernel and the program's auxv care about.
 struct CpuFeatures {

@@ -31,6 +31,15 @@ struct Thread {
   uint8_t *fpu;       // XSAVE area, 64-byte aligned
   int slot;           // kernel stack slot, -1 for the boot thread
   char name[16];      // prctl(PR_SET_NAME), NUL-terminated
+  // Signals (kernel/signal.cpp): bit N-1 for signal N.
+  uint64_t blocked_signals, pending_signals;
+  uint64_t waiting_signals; // in rt_sigtimedwait: these wake it even when blocked
+  uint64_t saved_blocked;   // the mask to restore after a handler (rt_sigsuspend)
+  bool restore_blocked;
+  bool interruptible;  // blocked in a wait that a signal ends
+  uint16_t syscall_nr; // its system call in progress while switched out (restarts)
+  uint64_t altstack_sp, altstack_size;
+  uint32_t altstack_flags;
 };
 
 /// Makes the code running at boot thread 1 of the program.
@@ -44,11 +53,24 @@ Thread *current_thread();
 Thread *thread_create(void (*start)(), const void *frame, size_t frame_size);
 
 /// Blocks the current thread until wake() or, if Deadline (TSC) is not 0, until
-/// then (current_thread()->timed_out says which). Reason names the wait.
-void block(const char *reason, uint64_t deadline);
+/// then (current_thread()->timed_out says which). Reason names the wait. An
+/// interruptible wait also ends when a signal comes for the thread, and does not start
+/// if one is there already: its caller checks signal_pending() and returns EINTR.
+void block(const char *reason, uint64_t deadline, bool interruptible = true);
 
 /// Makes a blocked thread runnable (no effect on others).
 void wake(Thread *t);
+
+/// Ends T's wait if it is interruptible (a signal came for it).
+void interrupt(Thread *t);
+
+/// Iterates over the threads that are not dead: the first after Prev (null: the first).
+Thread *next_thread(Thread *prev);
+Thread *find_thread(int tid);
+
+/// Calls Expired from the timer interrupt at TSC Deadline (0: never); one at a time
+/// (the program's timers, linux/timers.cpp, keep their own list).
+void set_timer_callback(uint64_t deadline, void (*expired)());
 
 /// Threads waiting for something to change (a pipe to fill or drain...), woken all
 /// at once: each checks again whether what it waits for has happened.

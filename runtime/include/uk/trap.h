@@ -9,8 +9,9 @@ namespace uk {
 /// r9) and stores the result in rax.
 void syscall_dispatch(TrapFrame &f);
 
-/// A fault in the program (ring 3): reports it and ends the run with 128+signal.
-[[noreturn]] void user_fault(TrapFrame &f, int signal, const char *what, uint64_t address);
+/// A fault in the program (ring 3): runs its handler if the program has one, else
+/// reports it and ends the run with 128+signal.
+void user_fault(TrapFrame &f, int signal, const char *what, uint64_t address);
 
 /// Demand-maps the page holding Address if it lies in a growable region (the main
 /// stack). Returns false if the fault is a real error.

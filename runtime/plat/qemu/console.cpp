@@ -68,7 +68,7 @@ struct InputStream {
       if (end)
         return;
       if (rdtsc() > spin_until)
-        block("console input", rdtsc() + tsc_hz() / 1000);
+        block("console input", rdtsc() + tsc_hz() / 1000, false); // ukrun will answer
     }
   }
 } stream;
@@ -97,7 +97,7 @@ long qemu_console_read(char *data, size_t len) {
   if (input == Input::Absent || len == 0)
     return 0; // booted without ukrun (plain `qemu -kernel`): no standard input
   while (input_busy)
-    block("console input (another reader)", rdtsc() + tsc_hz() / 1000);
+    block("console input (another reader)", rdtsc() + tsc_hz() / 1000, false);
   input_busy = true;
   size_t want = len < MaxRequest ? len : MaxRequest;
   uint8_t request[2] = {uint8_t(want), uint8_t(want >> 8)};

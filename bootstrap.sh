@@ -21,12 +21,41 @@ for p in $packages; do
     missing="$missing $p"
   fi
 done
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
 if [ -n "$missing" ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "bootstrap: installing:$missing"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+fi
+
+# The tests build real programs, and the runtime builds lwIP, from Debian's source
+# packages: without deb-src entries (a fresh machine has none) apt cannot fetch them.
+# Add them for the Debian archives apt already uses, in a file of our own. Not for
+# debian-security: its source pool is missing from some mirrors (404 here), and a
+# newer version listed there would hide the release's, which every mirror has.
+src_list=/etc/apt/sources.list.d/ukcxx-debian-src.sources
+if ! grep -rqsE '^[[:space:]]*(deb-src[[:space:]]|Types:.*deb-src)' /etc/apt/sources.list \
+    /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; then
+  echo "bootstrap: adding Debian source entries ($src_list)"
+  apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' 'Identifier: Packages' |
+    sort -u | awk '
+      $1 ~ /\/debian\/$/ {
+        if (!($1 in suites)) order[n++] = $1
+        if (index(" " suites[$1] " ", " " $2 " ") == 0) suites[$1] = suites[$1] " " $2
+        if (index(" " comps[$1] " ", " " $3 " ") == 0) comps[$1] = comps[$1] " " $3
+      }
+      END {
+        if (!n) { print "bootstrap: apt has no Debian archive to take sources from" > "/dev/stderr"; exit 1 }
+        for (i = 0; i < n; i++) {
+          u = order[i]
+          printf "%sTypes: deb-src\nURIs: %s\nSuites:%s\nComponents:%s\n", (i ? "\n" : ""), u, suites[u], comps[u]
+          print "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+        }
+      }' > /tmp/ukcxx-debian-src.$$
+  $sudo install -m 644 /tmp/ukcxx-debian-src.$$ "$src_list"
+  rm -f /tmp/ukcxx-debian-src.$$
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
 fi
 
 cmake -S . -B build -G Ninja

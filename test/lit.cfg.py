@@ -5,6 +5,10 @@ import subprocess
 
 import lit.formats
 
+import sys
+sys.path.insert(0, os.path.dirname(__file__))
+import setup_features  # noqa: E402
+
 config.name = "ukc++"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".test", ".c", ".cpp"]
@@ -34,6 +38,7 @@ config.substitutions.append(("%clang", os.path.join(llvm_bin, "clang")))
 config.substitutions.append(("%runtime", os.path.join(build, "lib", "ukc++")))
 config.substitutions.append(("%build", build))
 config.substitutions.append(("%python", "python3"))
+config.substitutions.append(("%lit", "python3 /usr/lib/llvm-19/build/utils/lit/lit.py"))
 config.substitutions.append(("%expect-status", "python3 " + os.path.join(
     config.test_source_root, "expect_status.py")))
 def kvm_usable():
@@ -53,13 +58,11 @@ accels = "tcg,kvm,monitor" if kvm_usable() else "tcg"
 config.substitutions.append(("%compare", "python3 " + os.path.join(
     config.test_source_root, "ABI", "compare.py") + " --build " + build +
     " --accel " + accels))
-if subprocess.run(["sh", "-c", "command -v qemu-system-x86_64"],
-                  capture_output=True).returncode == 0:
-    config.available_features.add("qemu")
+setup_features.provide(config, lit_config, "qemu", subprocess.run(
+    ["sh", "-c", "command -v qemu-system-x86_64"], capture_output=True).returncode == 0)
 
 # test/Programs builds programs not written for this project from Debian's sources,
 # which needs deb-src entries in apt's sources (checked without downloading anything).
 sources = ["lua5.4", "sqlite3", "yaml-cpp", "libzstd", "xz-utils"]
-if subprocess.run(["apt-get", "source", "--print-uris", "-qq", *sources],
-                  capture_output=True).returncode == 0:
-    config.available_features.add("debian-source")
+setup_features.provide(config, lit_config, "debian-source", subprocess.run(
+    ["apt-get", "source", "--print-uris", "-qq", *sources], capture_output=True).returncode == 0)

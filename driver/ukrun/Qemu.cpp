@@ -43,15 +43,10 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
   if (Accel == "tcg")
     if (uint64_t Hz = hostTscHz())
       KernelOptions.push_back("uk.tsc_khz=" + std::to_string(Hz / 1000));
-  std::vector<std::string> Cmd = {
-      "qemu-system-x86_64",
-      "-M",
-      "microvm,x-option-roms=off,acpi=off,rtc=on",
-      "-accel",
-      Accel,
-      // Nested KVM cannot set MSR 0x10a for -cpu host, so that feature is left out.
-      "-cpu",
-      Accel == "kvm" ? "host,-arch-capabilities" : "max",
+  std::vector<std::string> Cmd = {"qemu-system-x86_64"};
+  for (auto &A : qemuMachine(Accel))
+    Cmd.push_back(A);
+  Cmd.insert(Cmd.end(), {
       "-m",
       std::to_string(R.Memory >> 20) + "M",
       "-nodefaults",
@@ -86,7 +81,7 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
       "isa-debugcon,iobase=0x402,chardev=status",
       "-device",
       "isa-debug-exit,iobase=0xf4,iosize=4",
-  };
+  });
   return Cmd;
 }
 
@@ -143,6 +138,19 @@ std::string quote(const std::string &Arg) {
 }
 
 } // namespace
+
+std::vector<std::string> qemuMachine(const std::string &Accel) {
+  return {"-M",
+          // Without ACPI, microvm would append a virtio_mmio.device=... word per virtio
+          // device to the command line, that is to the program's arguments; the guest
+          // finds its devices by probing the slots.
+          "microvm,x-option-roms=off,acpi=off,rtc=on,auto-kernel-cmdline=off",
+          "-accel",
+          Accel,
+          // Nested KVM cannot set MSR 0x10a for -cpu host, so that feature is left out.
+          "-cpu",
+          Accel == "kvm" ? "host,-arch-capabilities" : "max"};
+}
 
 int runOnQemu(const RunRequest &R) {
   if (!R.Image->pvhEntry())

@@ -36,6 +36,9 @@ int runOnQemu(const RunRequest &R);
 /// the runtime's probe image timed under TCG and KVM, once per host boot (cached).
 std::string measuredAccel(bool Verbose);
 
+/// The QEMU arguments that choose the machine, the accelerator and the CPU model.
+std::vector<std::string> qemuMachine(const std::string &Accel);
+
 /// Boots Image on QEMU with Accel, output discarded; returns seconds, or -1.
 double timeQemuRun(const std::string &Image, const std::string &Accel);
 

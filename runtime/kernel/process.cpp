@@ -65,6 +65,17 @@ int split_cmdline(char *line, char **words, int max) {
   return n;
 }
 
+/// The number of words left once the hypervisor's are dropped from the end: QEMU
+/// microvm appends "virtio_mmio.device=SIZE@ADDR:IRQ" for each virtio device (unless
+/// auto-kernel-cmdline=off, which ukrun sets). They are never the program's: the kernel
+/// finds its devices by probing.
+int without_hypervisor_words(char **words, int first, int n) {
+  static constexpr char Prefix[] = "virtio_mmio.device=";
+  while (n > first && !memcmp(words[n - 1], Prefix, sizeof Prefix - 1))
+    --n;
+  return n;
+}
+
 uint64_t random_u64() {
   uint64_t v;
   if (cpu_features.rdrand) {
@@ -111,6 +122,7 @@ uint8_t console_ttys() { return ttys; }
         first_arg = i + 1;
         break;
       }
+    n = without_hypervisor_words(words, first_arg, n);
     for (int i = first_arg; i < n && argc < MaxArgs - 1; ++i)
       argv[argc++] = words[i];
   }

@@ -41,7 +41,10 @@ void on_timer(TrapFrame &f) {
   timer_tick(f.from_user());
 }
 
-void init() {
+/// Enables the local APIC (x2APIC mode where the CPU has it).
+void enable() {
+  if (x2apic || mmio)
+    return;
   uint64_t base = rdmsr(MSR_APIC_BASE);
   x2apic = cpu_features.x2apic;
   if (x2apic) {
@@ -51,6 +54,10 @@ void init() {
     mmio = static_cast<volatile uint32_t *>(map_device(base & PTE_ADDR));
   }
   write_reg(SVR, 0x100 | 0xff); // enabled, spurious interrupts at 255
+}
+
+void init() {
+  enable();
   deadline_mode = cpu_features.tsc_deadline;
   if (deadline_mode) {
     write_reg(LVT_TIMER, TimerVector | (2u << 17));
@@ -92,6 +99,24 @@ void timer_arm(uint64_t deadline) {
   uint64_t ticks =
       deadline > now ? muldiv(deadline - now, apic_ticks_per_tsc_32, 1ull << 32) : 1;
   write_reg(INITIAL_COUNT, uint32_t(ticks == 0 ? 1 : ticks > ~0u ? ~0u : ticks));
+}
+
+uint64_t lapic_tsc_hz() {
+  constexpr uint64_t TimerHz = 1000000000, Ticks = TimerHz / 500; // 2 ms
+  // Bounds the wait where the timer does not count (not a hypervisor we know).
+  constexpr uint64_t MaxPolls = 1000000;
+  enable();
+  write_reg(DIVIDE, 0xb); // divide by 1
+  write_reg(LVT_TIMER, TimerVector | (1u << 16)); // masked
+  write_reg(INITIAL_COUNT, ~0u);
+  uint64_t start = rdtsc(), polls = 0;
+  uint32_t count = read_reg(CURRENT_COUNT);
+  while (~0u - count < Ticks && ++polls < MaxPolls)
+    count = read_reg(CURRENT_COUNT);
+  uint64_t elapsed = rdtsc() - start;
+  write_reg(INITIAL_COUNT, 0);
+  uint64_t ticks = ~0u - count;
+  return ticks < Ticks ? 0 : muldiv(elapsed, TimerHz, ticks);
 }
 
 void timer_eoi() {

@@ -1,9 +1,13 @@
 // clock.cpp: TSC frequency and wall-clock time on QEMU: from CPUID where the CPU
-// model tells, from kvmclock under KVM, else measured against the PIT; wall time from
-// kvmclock or the CMOS real-time clock.
+// model tells, from kvmclock under KVM, else measured against the PIT or, without one,
+// the local APIC timer; wall time from kvmclock or the CMOS real-time clock, else the
+// epoch. Every wait on a device is bounded: a missing device is said, not waited for.
 #include "qemu.h"
 
 #include "uk/cpu.h"
+#include "uk/print.h"
+#include "uk/time.h"
+#include "uk/timer.h"
 
 namespace uk {
 namespace {
@@ -61,17 +65,26 @@ uint16_t pit_read() {
   return uint16_t(inb(0x40)) << 8 | lo;
 }
 
-/// Counts TSC ticks over 2 ms of the PIT's 1.193182 MHz clock.
+/// Counts TSC ticks over 2 ms of the PIT's 1.193182 MHz clock; 0 if there is no PIT
+/// (QEMU microvm with pit=off reads all ones, forever).
 uint64_t pit_tsc_hz() {
   constexpr uint64_t PitHz = 1193182, Ticks = PitHz / 500;
+  // The counter moves every 0.84 us, faster than one poll (three port accesses):
+  // this many polls seeing one value mean it does not count.
+  constexpr int MaxStill = 1000;
   outb(0x43, 0x34); // channel 0, lobyte/hibyte, rate generator
   outb(0x40, 0xff);
   outb(0x40, 0xff);
   uint16_t start = pit_read();
   uint64_t tsc0 = rdtsc();
-  uint16_t now = start;
-  while (uint16_t(start - now) < Ticks)
+  uint16_t now = start, last = start;
+  for (int still = 0; uint16_t(start - now) < Ticks;) {
     now = pit_read();
+    still = now == last ? still + 1 : 0;
+    last = now;
+    if (still == MaxStill)
+      return 0;
+  }
   uint64_t tsc1 = rdtsc();
   return (tsc1 - tsc0) * PitHz / uint16_t(start - now);
 }
@@ -90,9 +103,16 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + int64_t(doe) - 719468;
 }
 
+/// The CMOS real-time clock, or -1 where there is none (QEMU microvm with rtc=off,
+/// Firecracker): its ports then read all ones.
 int64_t rtc_ns() {
-  while (cmos(0x0a) & 0x80) // update in progress
-    cpu_relax();
+  if (cmos(0x0a) == 0xff)
+    return -1;
+  // An update in progress lasts about 2 ms; a bit stuck for longer is no clock.
+  uint64_t give_up = rdtsc() + tsc_hz() / 100;
+  while (cmos(0x0a) & 0x80)
+    if (rdtsc() > give_up)
+      return -1;
   uint8_t sec = cmos(0x00), min = cmos(0x02), hour = cmos(0x04), day = cmos(0x07),
           mon = cmos(0x08), year = cmos(0x09), status_b = cmos(0x0b);
   auto bin = [&](uint8_t v) { return status_b & 4 ? v : uint8_t((v >> 4) * 10 + (v & 15)); };
@@ -113,7 +133,10 @@ uint64_t qemu_tsc_hz() {
   if (has_kvmclock())
     if (uint64_t hz = kvmclock_tsc_hz())
       return hz;
-  return pit_tsc_hz();
+  if (uint64_t hz = pit_tsc_hz())
+    return hz;
+  print("ukc++: no PIT: the TSC frequency is measured against the local APIC timer\n");
+  return lapic_tsc_hz();
 }
 
 int64_t qemu_wall_clock_ns() {
@@ -128,7 +151,12 @@ int64_t qemu_wall_clock_ns() {
                   uint64_t((unsigned __int128)delta * pvclock.tsc_to_system_mul >> 32);
     return int64_t(pvwall.sec) * 1000000000 + pvwall.nsec + int64_t(ns);
   }
-  return rtc_ns();
+  int64_t ns = rtc_ns();
+  if (ns >= 0)
+    return ns;
+  print("ukc++: no real-time clock (CMOS RTC or kvmclock): the wall clock starts at the "
+        "epoch\n");
+  return 0;
 }
 
 } // namespace uk

@@ -6,6 +6,7 @@ import subprocess
 import lit.formats
 
 import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
 import setup_features  # noqa: E402
 

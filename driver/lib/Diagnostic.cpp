@@ -24,16 +24,22 @@ llvm::Error makeError(SourceLocation Location, const llvm::Twine &Message,
                                            std::move(Notes));
 }
 
+std::string formatLocation(const SourceLocation &Location) {
+  std::string Text = Location.File;
+  if (Location.Line)
+    Text += ":" + std::to_string(Location.Line);
+  if (Location.Line && Location.Column)
+    Text += ":" + std::to_string(Location.Column);
+  return Text;
+}
+
 void printError(llvm::StringRef Tool, llvm::Error Err) {
   llvm::handleAllErrors(
       std::move(Err),
       [&](const DiagnosticError &D) {
         auto &OS = llvm::errs();
         if (!D.Location.File.empty()) {
-          OS << D.Location.File;
-          if (D.Location.Line)
-            OS << ':' << D.Location.Line << ':' << D.Location.Column;
-          OS << ": ";
+          OS << formatLocation(D.Location) << ": ";
         } else {
           OS << Tool << ": ";
         }

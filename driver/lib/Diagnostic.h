@@ -49,7 +49,10 @@ llvm::Error makeError(const llvm::Twine &Message);
 llvm::Error makeError(SourceLocation Location, const llvm::Twine &Message,
                       std::vector<std::string> Notes = {});
 
-/// Prints Err as the tool's one error (after "Tool: " when there is no location).
+/// "file:line:col", "file:line" when the column is unknown, "file" without a line.
+std::string formatLocation(const SourceLocation &Location);
+
+/// Prints Err (one error, or several joined) after "Tool: " when there is no location.
 void printError(llvm::StringRef Tool, llvm::Error Err);
 
 /// " (valid: a, b, c)" or "; did you mean 'x'?" for a misspelled Word among Choices.

@@ -9,7 +9,6 @@
 #include "llvm/Object/Binary.h"
 #include "llvm/Object/IRObjectFile.h"
 #include "llvm/Object/SymbolicFile.h"
-#include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <map>
@@ -21,17 +20,19 @@ namespace {
 struct LoadedObject {
   std::string User;
   bool InArchive;
+  std::string Path;
   std::vector<std::string> Undefined;
 };
 
 class SymbolWalk {
 public:
-  llvm::Error addObject(llvm::MemoryBufferRef Buffer, const std::string &User, bool InArchive) {
+  llvm::Error addObject(llvm::MemoryBufferRef Buffer, const std::string &User, bool InArchive,
+                        const std::string &Path = {}) {
     auto File = llvm::object::SymbolicFile::createSymbolicFile(
         Buffer, llvm::file_magic::unknown, &Context);
     if (!File)
       return makeError("cannot read '" + User + "': " + llvm::toString(File.takeError()));
-    LoadedObject Object{User, InArchive, {}};
+    LoadedObject Object{User, InArchive, Path, {}};
     for (const auto &Sym : (*File)->symbols()) {
       auto Flags = Sym.getFlags();
       if (!Flags) {
@@ -82,6 +83,26 @@ std::string memberName(const llvm::object::Archive::Child &Member) {
 
 } // namespace
 
+llvm::Expected<FeatureMatcher> FeatureMatcher::create(const Catalog &Cat) {
+  FeatureMatcher Matcher;
+  for (const auto &F : Cat.features())
+    for (const auto &Symbol : F.Symbols) {
+      auto Pattern = llvm::GlobPattern::create(Symbol);
+      if (!Pattern)
+        return makeError("features.yaml: bad symbol pattern '" + Symbol +
+                         "': " + llvm::toString(Pattern.takeError()));
+      Matcher.Patterns.emplace_back(&F, std::move(*Pattern));
+    }
+  return Matcher;
+}
+
+const FeatureInfo *FeatureMatcher::match(llvm::StringRef Symbol) const {
+  for (const auto &[Feature, Pattern] : Patterns)
+    if (Pattern.match(Symbol))
+      return Feature;
+  return nullptr;
+}
+
 llvm::Expected<std::vector<FeatureUse>>
 findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
   SymbolWalk Walk;
@@ -103,7 +124,7 @@ findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
       Archives.emplace_back(std::move(*Archive), Input.DisplayName);
       continue;
     }
-    if (auto E = Walk.addObject(Ref, Input.DisplayName, false))
+    if (auto E = Walk.addObject(Ref, Input.DisplayName, false, Input.Path))
       return std::move(E);
   }
 
@@ -134,26 +155,18 @@ findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
     }
   }
 
-  std::vector<std::pair<const FeatureInfo *, llvm::GlobPattern>> Patterns;
-  for (const auto &F : Cat.features())
-    for (const auto &Symbol : F.Symbols) {
-      auto Pattern = llvm::GlobPattern::create(Symbol);
-      if (!Pattern)
-        return makeError("features.yaml: bad symbol pattern '" + Symbol +
-                         "': " + llvm::toString(Pattern.takeError()));
-      Patterns.emplace_back(&F, std::move(*Pattern));
-    }
-
+  FeatureMatcher Matcher;
+  TRY_ASSIGN(Matcher, FeatureMatcher::create(Cat));
   std::vector<FeatureUse> Uses;
-  std::set<std::string> Seen;
-  for (const auto &Object : Walk.Objects)
+  for (const auto &Object : Walk.Objects) {
+    std::set<std::string> Seen;
     for (const auto &Symbol : Object.Undefined) {
-      if (Walk.Defined.contains(Symbol))
+      if (Walk.Defined.contains(Symbol) || !Seen.insert(Symbol).second)
         continue;
-      for (const auto &[Feature, Pattern] : Patterns)
-        if (Pattern.match(Symbol) && Seen.insert(Feature->Name).second)
-          Uses.push_back({Feature->Name, Symbol, Object.User, Object.InArchive});
+      if (const FeatureInfo *Feature = Matcher.match(Symbol))
+        Uses.push_back({Feature->Name, Symbol, Object.User, Object.InArchive, Object.Path});
     }
+  }
   return Uses;
 }
 

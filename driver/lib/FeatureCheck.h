@@ -3,6 +3,8 @@
 
 #include "Catalog.h"
 
+#include "llvm/Support/GlobPattern.h"
+
 #include <string>
 #include <vector>
 
@@ -20,12 +22,26 @@ struct FeatureUse {
   std::string Symbol;
   std::string User;       // "main.o" or "libfoo.a(net.o)"
   bool InArchive = false; // User is an archive member: a library's, maybe never called
+  std::string Path;       // the object file itself, for a User that is not a member
 };
 
-/// Reads Inputs (ELF objects, LLVM bitcode, archives) and returns, for each feature of
-/// Cat whose symbols the program refers to without defining, the first use in input
-/// order (the program's own objects before archive members). Archive members count
-/// only if a linker would pull them in. Unreadable inputs are errors.
+/// The symbol patterns of features.yaml, compiled once.
+class FeatureMatcher {
+public:
+  /// Fails on a pattern of Cat that is not a valid glob.
+  static llvm::Expected<FeatureMatcher> create(const Catalog &Cat);
+
+  /// The feature a program needs when it refers to Symbol without defining it, or null.
+  const FeatureInfo *match(llvm::StringRef Symbol) const;
+
+private:
+  std::vector<std::pair<const FeatureInfo *, llvm::GlobPattern>> Patterns;
+};
+
+/// Reads Inputs (ELF objects, LLVM bitcode, archives) and returns every use of a
+/// feature of Cat: each symbol an object refers to that no input defines, once per
+/// object, in input order (the program's own objects before archive members). Archive
+/// members count only if a linker would pull them in. Unreadable inputs are errors.
 llvm::Expected<std::vector<FeatureUse>>
 findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs);
 

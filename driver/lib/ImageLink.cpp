@@ -3,6 +3,7 @@
 
 #include "Diagnostic.h"
 #include "FeatureCheck.h"
+#include "FeatureErrors.h"
 #include "ManifestNote.h"
 #include "Resolver.h"
 
@@ -86,16 +87,17 @@ private:
   const TargetInfo *Target = nullptr;
   bool Verbose = false, DryRun = false;
 
-  llvm::Error checkFeatures(const std::vector<FeatureUse> &Uses);
+  llvm::Error checkFeatures(const std::vector<FeatureUse> &Uses, const CompileJobs &Jobs);
   int fail(llvm::Error E) {
     printError(Inv.Tool, std::move(E));
     return 1;
   }
 };
 
-llvm::Error ImageLink::checkFeatures(const std::vector<FeatureUse> &Uses) {
-  std::string ManifestName =
-      M.Path.empty() ? "the manifest" : llvm::sys::path::filename(M.Path).str();
+llvm::Error ImageLink::checkFeatures(const std::vector<FeatureUse> &Uses,
+                                     const CompileJobs &Jobs) {
+  std::set<std::string> Warned;
+  std::vector<FeatureUse> Missing;
   for (const auto &Use : Uses) {
     if (M.has(Use.Feature))
       continue;
@@ -103,10 +105,11 @@ llvm::Error ImageLink::checkFeatures(const std::vector<FeatureUse> &Uses) {
     // be called (gtest's result streaming over a socket), and enabling it is no way
     // out, so the link goes on with a warning.
     if (Use.InArchive && !llvm::is_contained(Target->Features, Use.Feature)) {
-      llvm::errs() << Inv.Tool << ": warning: " << Use.User << " uses '" << Use.Symbol
-                   << "' (feature '" << Use.Feature << "'), which target '" << Target->Name
-                   << "' does not provide yet; if the program calls it, the call fails "
-                      "with ENOSYS\n";
+      if (Warned.insert(Use.Feature).second)
+        llvm::errs() << Inv.Tool << ": warning: " << Use.User << " uses '" << Use.Symbol
+                     << "' (feature '" << Use.Feature << "'), which target '" << Target->Name
+                     << "' does not provide yet; if the program calls it, the call fails "
+                        "with ENOSYS\n";
       continue;
     }
     if (M.Path.empty()) {
@@ -117,18 +120,24 @@ llvm::Error ImageLink::checkFeatures(const std::vector<FeatureUse> &Uses) {
                      << " uses '" << Use.Symbol << "')\n";
       continue;
     }
-    const FeatureInfo *F = Cat->feature(Use.Feature);
-    std::vector<std::string> Notes = {"note: enable it in " + ManifestName + ":",
-                                      "  features:"};
-    for (llvm::StringRef Line : llvm::split(F->Snippet, '\n'))
-      if (!Line.empty())
-        Notes.push_back("    " + Line.str());
-    return makeError(SourceLocation{},
-                     Use.User + " uses '" + Use.Symbol + "' (feature '" + Use.Feature +
-                         "'), which " + ManifestName + " does not enable",
-                     Notes);
+    Missing.push_back(Use);
   }
-  return llvm::Error::success();
+  if (Missing.empty())
+    return llvm::Error::success();
+  return missingFeatureError(Missing, Jobs, *Cat, llvm::sys::path::filename(M.Path));
+}
+
+/// The objects C compiles, each with the -cc1 arguments that compile it from source.
+CompileJobs compileJobs(const clang::driver::Compilation &C) {
+  CompileJobs Jobs;
+  for (const auto &Job : C.getJobs()) {
+    const auto &Args = Job.getArguments();
+    if (Args.empty() || llvm::StringRef(Args.front()) != "-cc1" ||
+        Job.getOutputFilenames().size() != 1)
+      continue;
+    Jobs[Job.getOutputFilenames().front()].assign(Args.begin() + 1, Args.end());
+  }
+  return Jobs;
 }
 
 int ImageLink::run() {
@@ -193,7 +202,7 @@ int ImageLink::run() {
   auto Uses = findFeatureUses(*Cat, programInputs(*Link, Pending));
   if (!Uses)
     return fail(Uses.takeError());
-  if (auto E = checkFeatures(*Uses))
+  if (auto E = checkFeatures(*Uses, compileJobs(*C)))
     return fail(std::move(E));
 
   std::vector<const ComponentInfo *> Components;

@@ -1,0 +1,101 @@
+// FeatureErrors: locating each missing feature's uses, then one error per place.
+#include "FeatureErrors.h"
+
+#include "CallSites.h"
+#include "DebugCallSites.h"
+#include "Diagnostic.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <set>
+
+namespace ukcxx {
+namespace {
+
+struct Diagnosis {
+  SourceLocation Location;
+  std::string Message;
+  std::vector<std::string> Notes;
+};
+
+/// The places in the program that make User's object need the symbols of Uses, or
+/// nothing when neither its source nor its debug information says.
+std::vector<CallSite> locate(const std::vector<const FeatureUse *> &Uses,
+                             const CompileJobs &Jobs) {
+  std::set<std::string> Symbols;
+  for (const auto *Use : Uses)
+    Symbols.insert(Use->Symbol);
+  const std::string &Path = Uses.front()->Path;
+  llvm::Expected<std::vector<CallSite>> Sites = std::vector<CallSite>();
+  if (auto Job = Jobs.find(Path); Job != Jobs.end())
+    Sites =
+        findCallSites(Job->second, [&](llvm::StringRef S) { return Symbols.count(S.str()); });
+  else if (!Path.empty())
+    Sites = findDebugCallSites(Path, Symbols);
+  if (!Sites) {
+    // Locating is a courtesy: without it the error still names object and symbol.
+    llvm::consumeError(Sites.takeError());
+    return {};
+  }
+  return std::move(*Sites);
+}
+
+void diagnoseObject(const std::vector<const FeatureUse *> &Uses, const CompileJobs &Jobs,
+                    llvm::StringRef ManifestName, std::vector<Diagnosis> &Out) {
+  std::map<std::string, std::string> FeatureOf;
+  for (const auto *Use : Uses)
+    FeatureOf[Use->Symbol] = Use->Feature;
+  std::set<std::string> Located;
+  for (const auto &Site : locate(Uses, Jobs)) {
+    Diagnosis D{Site.Location,
+                "'" + Site.Name + "' needs feature '" + FeatureOf[Site.Symbol] + "', which " +
+                    ManifestName.str() + " does not enable",
+                {}};
+    if (!Site.MainFile.File.empty())
+      D.Notes.push_back(formatLocation(Site.MainFile) + ": note: '" + Site.Through +
+                        "' is called here");
+    Out.push_back(std::move(D));
+    Located.insert(Site.Symbol);
+  }
+  for (const auto *Use : Uses)
+    if (!Located.count(Use->Symbol))
+      Out.push_back({{},
+                     Use->User + " uses '" + Use->Symbol + "' (feature '" + Use->Feature +
+                         "'), which " + ManifestName.str() + " does not enable",
+                     {}});
+}
+
+} // namespace
+
+llvm::Error missingFeatureError(const std::vector<FeatureUse> &Missing, const CompileJobs &Jobs,
+                                const Catalog &Cat, llvm::StringRef ManifestName) {
+  // One object at a time, in link order, so that each source is parsed once.
+  std::vector<std::string> Users;
+  std::map<std::string, std::vector<const FeatureUse *>> ByUser;
+  std::set<std::string> Features;
+  for (const auto &Use : Missing) {
+    if (!ByUser.count(Use.User))
+      Users.push_back(Use.User);
+    ByUser[Use.User].push_back(&Use);
+    Features.insert(Use.Feature);
+  }
+  std::vector<Diagnosis> Diagnoses;
+  for (const auto &User : Users)
+    diagnoseObject(ByUser[User], Jobs, ManifestName, Diagnoses);
+
+  auto &Last = Diagnoses.back().Notes;
+  Last.push_back("note: enable " + std::string(Features.size() == 1 ? "it" : "them") + " in " +
+                 ManifestName.str() + ":");
+  Last.push_back("  features:");
+  for (const auto &Name : Features)
+    for (llvm::StringRef Line : llvm::split(Cat.feature(Name)->Snippet, '\n'))
+      if (!Line.empty())
+        Last.push_back("    " + Line.str());
+  llvm::Error Result = llvm::Error::success();
+  for (auto &D : Diagnoses)
+    Result = llvm::joinErrors(std::move(Result),
+                              makeError(std::move(D.Location), D.Message, std::move(D.Notes)));
+  return Result;
+}
+
+} // namespace ukcxx

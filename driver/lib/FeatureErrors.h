@@ -1,0 +1,25 @@
+// FeatureErrors: the feature check's error, at each place in the program that needs
+// a feature the manifest does not enable.
+#pragma once
+
+#include "Catalog.h"
+#include "FeatureCheck.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ukcxx {
+
+/// For each object compiled in this run, the arguments after "-cc1" of its compile job.
+using CompileJobs = std::map<std::string, std::vector<const char *>>;
+
+/// The error for Missing, the uses of features that ManifestName does not enable. Each
+/// use is an error at its source line: found by parsing the source again when Jobs
+/// compiled the object, else from the object's DWARF line tables, else the error
+/// names the object and the symbol. A note with the manifest lines to add follows the
+/// last. Only this failing path pays for the parsing.
+llvm::Error missingFeatureError(const std::vector<FeatureUse> &Missing, const CompileJobs &Jobs,
+                                const Catalog &Cat, llvm::StringRef ManifestName);
+
+} // namespace ukcxx

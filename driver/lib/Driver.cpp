@@ -5,6 +5,7 @@
 #include "Diagnostic.h"
 #include "ImageLink.h"
 #include "Invocation.h"
+#include "PrintFeatures.h"
 #include "PrintResolved.h"
 
 #include "clang/Basic/Diagnostic.h"
@@ -35,6 +36,10 @@ llvm::Error splitArguments(llvm::ArrayRef<const char *> Args, Invocation &Inv) {
       Inv.Opts.PrintManifest = true;
     else if (Arg == "--print-components")
       Inv.Opts.PrintComponents = true;
+    else if (Arg == "--print-features")
+      Inv.Opts.PrintFeatures = true;
+    else if (Arg == "--init")
+      Inv.Opts.Init = true;
     else if (Arg == "--help")
       Inv.Opts.Help = true;
     else if (Arg == "--version")
@@ -73,6 +78,10 @@ void printHelp(const Invocation &Inv) {
                << "  --print-manifest    print the resolved manifest as JSON (of the "
                   "manifest, or of an image given as input)\n"
                << "  --print-components  print the runtime components an image gets\n"
+               << "  --print-features    print the features the inputs (sources, objects) "
+                  "need, as JSON\n"
+               << "  --init              write ./unikernel.yaml enabling the features the "
+                  "inputs need\n"
                << "  --runtime-dir=DIR   use the runtime in DIR (default: "
                << defaultRuntimeDir(Inv.Self) << ")\n"
                << "  -###                print every planned job, run none\n"
@@ -131,6 +140,8 @@ int runDriver(llvm::ArrayRef<const char *> Args, bool CPlusPlus) {
   ClangDiagnostics Diags;
   clang::driver::Driver D(UKCXX_CLANG, llvm::sys::getDefaultTargetTriple(), Diags.Engine,
                           "ukc++", llvm::vfs::getRealFileSystem());
+  if (Inv.Opts.PrintFeatures || Inv.Opts.Init)
+    return printFeatures(Inv, D);
   auto Argv = clangArgv(Inv, {});
   bool ContainsError = false;
   auto Parsed = D.ParseArgStrings(llvm::ArrayRef(Argv).drop_front(), /*UseDriverMode=*/true,

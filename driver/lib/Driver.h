@@ -15,6 +15,8 @@ struct DriverOptions {
   std::string RuntimeDir; // --runtime-dir=DIR (default: <bin>/../lib/ukc++)
   bool PrintManifest = false;
   bool PrintComponents = false;
+  bool PrintFeatures = false; // --print-features: what the inputs need, as JSON
+  bool Init = false;          // --init: write a first manifest from the same analysis
   bool Help = false;
   bool Version = false;
 };

@@ -42,10 +42,8 @@ std::string findLibrary(llvm::StringRef Name, const std::vector<std::string> &Di
   return {};
 }
 
-/// The program's own objects and archives among the link job's inputs, leaving out
-/// the outputs of the jobs in Pending (not compiled yet). Libraries come from the
-/// link's -l options (clang keeps only file inputs as InputInfos), searched as the
-/// linker will search them.
+} // namespace
+
 std::vector<ProgramInput> programInputs(const clang::driver::Command &Link,
                                         const std::set<std::string> &Pending) {
   std::vector<std::string> SearchDirs, Libraries;
@@ -72,6 +70,8 @@ std::vector<ProgramInput> programInputs(const clang::driver::Command &Link,
   }
   return Inputs;
 }
+
+namespace {
 
 class ImageLink {
 public:

@@ -1,0 +1,173 @@
+// PrintFeatures: clang plans the compile jobs, CallSites reads each source,
+// FeatureCheck the objects; the uses become JSON or a first manifest.
+#include "PrintFeatures.h"
+
+#include "CallSites.h"
+#include "DebugCallSites.h"
+#include "FeatureCheck.h"
+#include "ImageLink.h"
+
+#include "clang/Driver/Job.h"
+#include "clang/Driver/Tool.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+#include <set>
+
+namespace ukcxx {
+namespace {
+
+/// One use of a feature, located in a source, an object, or both.
+struct LocatedUse {
+  std::string Feature;
+  std::string Symbol;
+  std::string Object; // empty for a source's use
+  SourceLocation Location;
+};
+
+/// The uses in the source that Job compiles.
+llvm::Error addSourceUses(const clang::driver::Command &Job, const FeatureMatcher &Matcher,
+                          std::vector<LocatedUse> &Uses) {
+  const auto &Args = Job.getArguments();
+  std::vector<const char *> Cc1(Args.begin() + 1, Args.end());
+  std::vector<CallSite> Sites;
+  TRY_ASSIGN(Sites, findCallSites(Cc1, [&](llvm::StringRef S) { return Matcher.match(S); }));
+  for (auto &Site : Sites)
+    Uses.push_back({Matcher.match(Site.Symbol)->Name, Site.Symbol, "", Site.Location});
+  return llvm::Error::success();
+}
+
+/// The uses in the objects and archives given to the link, with their DWARF lines
+/// where the object has them.
+llvm::Error addObjectUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs,
+                          std::vector<LocatedUse> &Uses) {
+  std::vector<FeatureUse> Found;
+  TRY_ASSIGN(Found, findFeatureUses(Cat, Inputs));
+  for (const auto &Use : Found) {
+    std::vector<CallSite> Sites;
+    if (!Use.Path.empty()) {
+      auto Located = findDebugCallSites(Use.Path, {Use.Symbol});
+      if (!Located)
+        return Located.takeError();
+      Sites = std::move(*Located);
+    }
+    if (Sites.empty())
+      Uses.push_back({Use.Feature, Use.Symbol, Use.User, {}});
+    for (auto &Site : Sites)
+      Uses.push_back({Use.Feature, Use.Symbol, Use.User, Site.Location});
+  }
+  return llvm::Error::success();
+}
+
+/// Every use of a feature in the program that C would build.
+llvm::Expected<std::vector<LocatedUse>> findUses(const Catalog &Cat,
+                                                 clang::driver::Compilation &C) {
+  FeatureMatcher Matcher;
+  TRY_ASSIGN(Matcher, FeatureMatcher::create(Cat));
+  std::vector<LocatedUse> Uses;
+  std::set<std::string> Produced;
+  const clang::driver::Command *Link = nullptr;
+  for (const auto &Job : C.getJobs()) {
+    for (const auto &Out : Job.getOutputFilenames())
+      Produced.insert(Out);
+    const auto &Args = Job.getArguments();
+    if (Job.getCreator().isLinkJob())
+      Link = &Job;
+    else if (!Args.empty() && llvm::StringRef(Args.front()) == "-cc1") {
+      if (auto E = addSourceUses(Job, Matcher, Uses))
+        return std::move(E);
+    } else {
+      // An assembly source, for one: no parser here reads it, and silence would let
+      // a CI gate pass a program that needs more than it says.
+      for (const auto &Input : Job.getInputInfos())
+        if (Input.isFilename())
+          llvm::errs() << "ukc++: warning: '" << Input.getFilename()
+                       << "' is not analyzed (only C and C++ sources, objects and "
+                          "archives are)\n";
+    }
+  }
+  if (Link)
+    if (auto E = addObjectUses(Cat, programInputs(*Link, Produced), Uses))
+      return std::move(E);
+  return Uses;
+}
+
+llvm::json::Value toJSON(const std::vector<LocatedUse> &Uses) {
+  std::set<std::string> Features;
+  llvm::json::Array Array;
+  for (const auto &Use : Uses) {
+    Features.insert(Use.Feature);
+    llvm::json::Object O{{"feature", Use.Feature}, {"symbol", Use.Symbol}};
+    if (!Use.Object.empty())
+      O["object"] = Use.Object;
+    if (!Use.Location.File.empty()) {
+      O["file"] = Use.Location.File;
+      O["line"] = Use.Location.Line;
+      O["column"] = Use.Location.Column;
+    }
+    Array.push_back(std::move(O));
+  }
+  return llvm::json::Object{{"features", llvm::json::Array(std::vector<std::string>(
+                                             Features.begin(), Features.end()))},
+                            {"uses", std::move(Array)}};
+}
+
+/// Writes a first manifest at Path enabling the features of Uses; never replaces one.
+llvm::Error writeManifest(const std::string &Path, const Catalog &Cat,
+                          const std::vector<LocatedUse> &Uses) {
+  std::set<std::string> Features;
+  for (const auto &Use : Uses)
+    Features.insert(Use.Feature);
+  std::error_code EC;
+  llvm::raw_fd_ostream OS(Path, EC, llvm::sys::fs::CD_CreateNew);
+  if (EC == std::errc::file_exists)
+    return makeError("'" + Path + "' already exists; edit it, or remove it to start again (" +
+                     "--print-features lists what the program needs)");
+  if (EC)
+    return makeError("cannot write '" + Path + "': " + EC.message());
+  OS << "# The unikernel's manifest (docs/manifest.md), written by ukc++ --init from the\n"
+     << "# features the program uses.\n"
+     << "version: 1\n";
+  if (Features.empty())
+    OS << "features: {}\n";
+  else
+    OS << "features:\n";
+  for (const auto &Name : Features)
+    for (llvm::StringRef Line : llvm::split(Cat.feature(Name)->Snippet, '\n'))
+      if (!Line.empty())
+        OS << "  " << Line << "\n";
+  return llvm::Error::success();
+}
+
+} // namespace
+
+int printFeatures(const Invocation &Inv, clang::driver::Driver &D) {
+  auto Cat = loadCatalog(Inv);
+  if (!Cat) {
+    printError(Inv.Tool, Cat.takeError());
+    return 1;
+  }
+  auto Argv = clangArgv(Inv, {});
+  std::unique_ptr<clang::driver::Compilation> C(D.BuildCompilation(Argv));
+  if (!C || C->containsError() || D.getDiags().hasErrorOccurred())
+    return 1;
+  auto Uses = findUses(*Cat, *C);
+  if (!Uses) {
+    printError(Inv.Tool, Uses.takeError());
+    return 1;
+  }
+  if (Inv.Opts.Init) {
+    std::string Path = Inv.Opts.Manifest.empty() ? "unikernel.yaml" : Inv.Opts.Manifest;
+    if (auto E = writeManifest(Path, *Cat, *Uses)) {
+      printError(Inv.Tool, std::move(E));
+      return 1;
+    }
+    return 0;
+  }
+  llvm::outs() << llvm::formatv("{0:2}", toJSON(*Uses)) << "\n";
+  return 0;
+}
+
+} // namespace ukcxx

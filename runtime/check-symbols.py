@@ -4,7 +4,7 @@
 A reference left undefined would bind, in the image link, to a symbol of the program
 (its libc), and the kernel would call user code in ring 0. Weak references are allowed:
 they name optional parts (a syscall handler of a component that is not selected).
-Symbols the image linker scripts define, and __ehdr_start (the linker's), count as
+No component may need a static constructor. Symbols the image linker scripts define, and __ehdr_start (the linker's), count as
 defined. Defined global symbols must be the kernel's own (namespace uk, prefix
 uk_/__uk_) so that they cannot collide with a program's.
 
@@ -21,6 +21,12 @@ for script in scripts:
     with open(script) as f:
         defined.update(re.findall(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*=\s*[^=]", f.read()))
 for obj in objects:
+    # A static constructor in kernel code would be run by the program's start-up
+    # (.init_array), in ring 3, on kernel data: kernel globals must be constant.
+    every = subprocess.run([nm, obj], check=True, capture_output=True, text=True).stdout
+    for line in every.splitlines():
+        if "_GLOBAL__sub_I_" in line:
+            bad.append(f"{obj}: '{line.split()[-1]}': a global needs a constructor")
     out = subprocess.run([nm, "--extern-only", obj], check=True, capture_output=True,
                          text=True).stdout
     for line in out.splitlines():

@@ -7,6 +7,7 @@
 #include "Invocation.h"
 #include "PrintFeatures.h"
 #include "PrintResolved.h"
+#include "TreePack.h"
 
 #include "clang/Basic/Diagnostic.h"
 #include "clang/Basic/DiagnosticOptions.h"
@@ -40,6 +41,8 @@ llvm::Error splitArguments(llvm::ArrayRef<const char *> Args, Invocation &Inv) {
       Inv.Opts.PrintFeatures = true;
     else if (Arg == "--init")
       Inv.Opts.Init = true;
+    else if (Arg == "--list-files")
+      Inv.Opts.ListFiles = true;
     else if (Arg == "--help")
       Inv.Opts.Help = true;
     else if (Arg == "--version")
@@ -82,6 +85,7 @@ void printHelp(const Invocation &Inv) {
                   "need, as JSON\n"
                << "  --init              write ./unikernel.yaml enabling the features the "
                   "inputs need\n"
+               << "  --list-files IMAGE  list the files packed into an image (fs: root)\n"
                << "  --runtime-dir=DIR   use the runtime in DIR (default: "
                << defaultRuntimeDir(Inv.Self) << ")\n"
                << "  -###                print every planned job, run none\n"
@@ -136,6 +140,13 @@ int runDriver(llvm::ArrayRef<const char *> Args, bool CPlusPlus) {
   }
   if (Inv.Opts.PrintManifest || Inv.Opts.PrintComponents)
     return printResolved(Inv);
+  if (Inv.Opts.ListFiles) {
+    if (Inv.ClangArgs.size() != 1) {
+      printError(Inv.Tool, makeError("--list-files takes one image: ukc++ --list-files app.img"));
+      return 1;
+    }
+    return listImageFiles(Inv.Tool, Inv.ClangArgs[0]);
+  }
 
   ClangDiagnostics Diags;
   clang::driver::Driver D(UKCXX_CLANG, llvm::sys::getDefaultTargetTriple(), Diags.Engine,

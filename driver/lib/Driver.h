@@ -17,6 +17,7 @@ struct DriverOptions {
   bool PrintComponents = false;
   bool PrintFeatures = false; // --print-features: what the inputs need, as JSON
   bool Init = false;          // --init: write a first manifest from the same analysis
+  bool ListFiles = false; // --list-files IMAGE
   bool Help = false;
   bool Version = false;
 };

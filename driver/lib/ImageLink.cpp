@@ -6,6 +6,9 @@
 #include "FeatureErrors.h"
 #include "ManifestNote.h"
 #include "Resolver.h"
+#include "SectionObject.h"
+#include "TreePack.h"
+#include "uk/abi/tree.h"
 
 #include "clang/Driver/Job.h"
 #include "clang/Driver/Options.h"
@@ -15,6 +18,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <elf.h>
 #include <optional>
 #include <set>
 
@@ -229,6 +233,12 @@ int ImageLink::run() {
   for (const auto *Component : Components)
     LinkArgs.push_back(C->getArgs().MakeArgString(Component->Object));
   LinkArgs.push_back(C->getArgs().MakeArgString(NotePath));
+  std::string TreePath;
+  if (!M.FSRoot.empty() && !Target->LinkerScript.empty()) {
+    TreePath = D.GetTemporaryPath("ukc++-tree", "o");
+    C->addTempFile(C->getArgs().MakeArgString(TreePath));
+    LinkArgs.push_back(C->getArgs().MakeArgString(TreePath));
+  }
   Link->replaceArguments(LinkArgs);
 
   if (DryRun) {
@@ -237,6 +247,14 @@ int ImageLink::run() {
   }
   if (auto E = writeNoteObject(NotePath, encodeManifest(M, *Target, *Cat, Names)))
     return fail(std::move(E));
+  if (!TreePath.empty()) {
+    auto Tree = packTree(M.FSRoot, M.FSRootLocation);
+    if (!Tree)
+      return fail(Tree.takeError());
+    if (auto E = writeSectionObject(TreePath, UK_TREE_SECTION, SHT_PROGBITS, UK_TREE_DATA_ALIGN,
+                                    *Tree))
+      return fail(std::move(E));
+  }
   const clang::driver::Command *Failed = nullptr;
   int Status = C->ExecuteCommand(*Link, Failed);
   return Status < 0 ? 1 : Status;

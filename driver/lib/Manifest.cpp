@@ -302,6 +302,7 @@ private:
       return R.error(V["root"], "'root' folder '" + Root + "' does not exist");
     llvm::sys::fs::make_absolute(Full);
     M.FSRoot = std::string(Full);
+    M.FSRootLocation = R.at(V["root"]);
     return llvm::Error::success();
   }
 };

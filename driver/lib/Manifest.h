@@ -43,6 +43,7 @@ struct Manifest {
   std::vector<NetDevice> Nets;
   std::vector<std::string> Blocks;
   std::string FSRoot; // absolute path
+  SourceLocation FSRootLocation;
 
   bool has(llvm::StringRef Feature) const { return Features.count(Feature.str()); }
 };

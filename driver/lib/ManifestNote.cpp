@@ -2,6 +2,7 @@
 #include "ManifestNote.h"
 
 #include "Diagnostic.h"
+#include "SectionObject.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
@@ -123,61 +124,17 @@ Manifest manifestFromView(const ManifestView &View) {
 
 llvm::Error writeNoteObject(const std::string &Path, const std::vector<uint8_t> &Desc) {
   static const char NoteName[] = UK_NOTE_NAME;
-  static const char SectionNames[] = "\0.note.ukcpp\0.shstrtab";
-  constexpr uint32_t NoteNameOffset = 1, ShstrtabNameOffset = 13;
-
-  std::string Note;
+  std::vector<uint8_t> Note;
+  auto Append = [&](const void *Data, size_t Size) {
+    auto *Bytes = static_cast<const uint8_t *>(Data);
+    Note.insert(Note.end(), Bytes, Bytes + Size);
+    Note.resize((Note.size() + 3) & ~size_t(3));
+  };
   Elf64_Nhdr N{sizeof NoteName, uint32_t(Desc.size()), UK_NOTE_MANIFEST};
-  Note.append(reinterpret_cast<const char *>(&N), sizeof N);
-  Note.append(NoteName, sizeof NoteName);
-  Note.resize((Note.size() + 3) & ~size_t(3));
-  Note.append(reinterpret_cast<const char *>(Desc.data()), Desc.size());
-  Note.resize((Note.size() + 3) & ~size_t(3));
-
-  Elf64_Ehdr H{};
-  std::memcpy(H.e_ident, ELFMAG, SELFMAG);
-  H.e_ident[EI_CLASS] = ELFCLASS64;
-  H.e_ident[EI_DATA] = ELFDATA2LSB;
-  H.e_ident[EI_VERSION] = EV_CURRENT;
-  H.e_type = ET_REL;
-  H.e_machine = EM_X86_64;
-  H.e_version = EV_CURRENT;
-  H.e_ehsize = sizeof H;
-  H.e_shentsize = sizeof(Elf64_Shdr);
-  H.e_shnum = 3;
-  H.e_shstrndx = 2;
-  uint64_t NoteAt = sizeof H;
-  uint64_t NamesAt = NoteAt + Note.size();
-  H.e_shoff = (NamesAt + sizeof SectionNames + 7) & ~uint64_t(7);
-
-  Elf64_Shdr Sections[3]{};
-  Sections[1].sh_name = NoteNameOffset;
-  Sections[1].sh_type = SHT_NOTE;
-  Sections[1].sh_flags = SHF_ALLOC;
-  Sections[1].sh_offset = NoteAt;
-  Sections[1].sh_size = Note.size();
-  Sections[1].sh_addralign = 4;
-  Sections[2].sh_name = ShstrtabNameOffset;
-  Sections[2].sh_type = SHT_STRTAB;
-  Sections[2].sh_offset = NamesAt;
-  Sections[2].sh_size = sizeof SectionNames;
-  Sections[2].sh_addralign = 1;
-
-  std::string Object(reinterpret_cast<const char *>(&H), sizeof H);
-  Object += Note;
-  Object.append(SectionNames, sizeof SectionNames);
-  Object.resize(H.e_shoff);
-  Object.append(reinterpret_cast<const char *>(Sections), sizeof Sections);
-
-  std::error_code EC;
-  llvm::raw_fd_ostream OS(Path, EC);
-  if (EC)
-    return makeError("cannot write '" + Path + "': " + EC.message());
-  OS << Object;
-  OS.close();
-  if (OS.has_error())
-    return makeError("cannot write '" + Path + "': " + OS.error().message());
-  return llvm::Error::success();
+  Append(&N, sizeof N);
+  Append(NoteName, sizeof NoteName);
+  Append(Desc.data(), Desc.size());
+  return writeSectionObject(Path, ".note.ukcpp", SHT_NOTE, 4, Note);
 }
 
 } // namespace ukcxx

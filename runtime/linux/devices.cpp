@@ -1,10 +1,10 @@
-// devices.cpp: the built-in files and their paths: the console (fds 0, 1, 2),
-// /dev/null, /dev/zero, /dev/full, /dev/urandom and /dev/random, and the descriptors
-// again through /dev/stdin, /dev/fd/N and /proc/self/fd/N. Any other path does not
-// exist without the 'fs' feature.
-#include "file.h"
+// devices.cpp: the built-in files and their file systems: the console (fds 0, 1, 2),
+// /dev (null, zero, full, urandom, random, console, and links to the descriptors) and
+// /proc/self (exe, and the descriptors again as fd/N).
+#include "vfs.h"
 
 #include "uk/platform.h"
+#include "uk/print.h"
 #include "uk/process.h"
 #include "uk/random.h"
 #include "uk/syscall.h"
@@ -44,89 +44,178 @@ const FileOps full_ops = {
 const FileOps random_ops = {
     .read = random_read, .write = sink_write, .mode = S_IFCHR | 0666, .rdev = makedev(1, 9)};
 
-struct BuiltinPath {
-  const char *path;
-  const FileOps *ops;
+// /dev: the devices, and the descriptors again through links into /proc/self/fd.
+struct DevEntry {
+  const char *name;
+  const FileOps *ops; // null: a symlink
+  const char *target;
 };
-const BuiltinPath builtin_paths[] = {
-    {"/dev/null", &null_ops},      {"/dev/zero", &zero_ops},     {"/dev/full", &full_ops},
-    {"/dev/urandom", &random_ops}, {"/dev/random", &random_ops}, {"/dev/console", &console_ops},
+const DevEntry dev_entries[] = {
+    // sorted, as readdir lists them
+    {"console", &console_ops, nullptr},    {"fd", nullptr, "/proc/self/fd"},
+    {"full", &full_ops, nullptr},          {"null", &null_ops, nullptr},
+    {"random", &random_ops, nullptr},      {"stderr", nullptr, "/proc/self/fd/2"},
+    {"stdin", nullptr, "/proc/self/fd/0"}, {"stdout", nullptr, "/proc/self/fd/1"},
+    {"urandom", &random_ops, nullptr},     {"zero", &zero_ops, nullptr},
 };
+constexpr uint64_t DevCount = sizeof dev_entries / sizeof dev_entries[0];
+constexpr uint32_t DevFsDev = makedev(0, 5), ProcFsDev = makedev(0, 20);
 
-bool streq(const char *a, const char *b) {
-  while (*a && *a == *b)
-    ++a, ++b;
-  return *a == *b;
+bool named(const char *name, const char *component, size_t len) {
+  return strlen(name) == len && !memcmp(name, component, len);
 }
 
-/// A user path, checked and bounded; null if unreadable.
-const char *user_path(uint64_t addr, long &error) {
-  long len = user_strlen(reinterpret_cast<const char *>(addr), 4096);
-  error = len < 0 ? -EFAULT : 0;
-  if (len == 0)
-    error = -ENOENT;
-  return error ? nullptr : reinterpret_cast<const char *>(addr);
+// Node ids: 0 the folder, N the entry N-1.
+Node dev_root() { return {&dev_fs, 0}; }
+long dev_lookup(Node, const char *name, size_t len, Node &found) {
+  for (uint64_t i = 0; i < DevCount; ++i)
+    if (named(dev_entries[i].name, name, len)) {
+      found = {&dev_fs, i + 1};
+      return 0;
+    }
+  return -ENOENT;
+}
+Node dev_parent(Node) { return dev_root(); }
+const char *dev_name(Node n) { return n.id ? dev_entries[n.id - 1].name : "dev"; }
+NodeKind dev_kind(Node n) {
+  return !n.id                       ? NodeKind::Directory
+         : dev_entries[n.id - 1].ops ? NodeKind::Device
+                                     : NodeKind::Symlink;
+}
+const char *dev_target(Node n) { return dev_entries[n.id - 1].target; }
+bool dev_readdir(Node, uint64_t index, DirEntry &e) {
+  if (index >= DevCount)
+    return false;
+  e = {dev_entries[index].name,
+       strlen(dev_entries[index].name),
+       {&dev_fs, index + 1},
+       dev_kind({&dev_fs, index + 1})};
+  return true;
+}
+long dev_open(Node n, unsigned flags, File &f) {
+  f = {dev_entries[n.id - 1].ops, nullptr, 1, flags, false};
+  return 0;
+}
+void dev_stat(Node n, struct stat *st) {
+  if (dev_kind(n) == NodeKind::Device) {
+    File f = {dev_entries[n.id - 1].ops, nullptr, 1, 0, false};
+    fill_stat(f, st);
+    return;
+  }
+  st->st_dev = DevFsDev;
+  st->st_ino = n.id + 1;
+  st->st_nlink = n.id ? 1 : 2;
+  st->st_mode = n.id ? S_IFLNK | 0777 : S_IFDIR | 0755;
+  st->st_size = n.id ? long(strlen(dev_target(n))) : 0;
 }
 
-/// The file a path names: a built-in device, or an open descriptor's file through
-/// /dev/stdin, /dev/fd/N and /proc/self/fd/N. False if there is none.
-bool lookup(const char *path, File &found) {
-  found = {nullptr, nullptr, 1, 0, false};
-  for (const auto &b : builtin_paths)
-    if (streq(path, b.path)) {
-      found.ops = b.ops;
+// /proc/self: exe (a link to the program), fd/N (the open descriptors).
+enum : uint64_t { ProcRoot, ProcSelf, ProcFd, ProcExe, ProcDescriptor = 16 };
+
+char exe_path[64];
+
+Node proc_root() { return {&proc_fs, ProcRoot}; }
+long proc_lookup(Node dir, const char *name, size_t len, Node &found) {
+  if (dir.id == ProcRoot && named("self", name, len))
+    found = {&proc_fs, ProcSelf};
+  else if (dir.id == ProcSelf && named("fd", name, len))
+    found = {&proc_fs, ProcFd};
+  else if (dir.id == ProcSelf && named("exe", name, len))
+    found = {&proc_fs, ProcExe};
+  else if (dir.id == ProcFd && len && len < 8) {
+    uint64_t fd = 0;
+    for (size_t i = 0; i < len; ++i) {
+      if (name[i] < '0' || name[i] > '9')
+        return -ENOENT;
+      fd = fd * 10 + uint64_t(name[i] - '0');
+    }
+    if (!file(fd))
+      return -ENOENT;
+    found = {&proc_fs, ProcDescriptor + fd};
+  } else
+    return -ENOENT;
+  return 0;
+}
+Node proc_parent(Node n) {
+  return {&proc_fs, n.id >= ProcDescriptor ? ProcFd : n.id == ProcSelf ? ProcRoot : ProcSelf};
+}
+const char *proc_name(Node n) {
+  static char number[8];
+  switch (n.id) {
+  case ProcRoot:
+    return "proc";
+  case ProcSelf:
+    return "self";
+  case ProcFd:
+    return "fd";
+  case ProcExe:
+    return "exe";
+  }
+  format(number, sizeof number, "%lu", n.id - ProcDescriptor);
+  return number;
+}
+NodeKind proc_kind(Node n) {
+  return n.id == ProcExe          ? NodeKind::Symlink
+         : n.id >= ProcDescriptor ? NodeKind::Device
+                                  : NodeKind::Directory;
+}
+const char *proc_target(Node) {
+  // The program's path: "/" and its name.
+  format(exe_path, sizeof exe_path, "/%s", program_name());
+  return exe_path;
+}
+bool proc_readdir(Node dir, uint64_t index, DirEntry &e) {
+  if (dir.id == ProcRoot || dir.id == ProcSelf) {
+    static const char *const names[][2] = {{"self", nullptr}, {"exe", "fd"}};
+    const char *const *list = names[dir.id];
+    if (index >= (dir.id == ProcRoot ? 1u : 2u))
+      return false;
+    Node n;
+    proc_lookup(dir, list[index], strlen(list[index]), n);
+    e = {list[index], strlen(list[index]), n, proc_kind(n)};
+    return true;
+  }
+  // fd: the Index-th open descriptor.
+  for (uint64_t fd = 0; fd < 1024; ++fd)
+    if (file(fd) && !index--) {
+      Node n = {&proc_fs, ProcDescriptor + fd};
+      const char *name = proc_name(n);
+      e = {name, strlen(name), n, NodeKind::Device};
       return true;
     }
-  int fd = -1;
-  if (streq(path, "/dev/stdin"))
-    fd = 0;
-  else if (streq(path, "/dev/stdout"))
-    fd = 1;
-  else if (streq(path, "/dev/stderr"))
-    fd = 2;
-  else {
-    const char *n = nullptr;
-    if (!memcmp(path, "/dev/fd/", 8))
-      n = path + 8;
-    else if (!memcmp(path, "/proc/self/fd/", 14))
-      n = path + 14;
-    if (n && *n) {
-      fd = 0;
-      for (; *n >= '0' && *n <= '9' && fd < 1 << 20; ++n)
-        fd = fd * 10 + (*n - '0');
-      if (*n)
-        fd = -1;
-    }
+  return false;
+}
+long proc_open(Node n, unsigned flags, File &f) {
+  return reopen_descriptor(int(n.id - ProcDescriptor), flags, f);
+}
+void proc_stat(Node n, struct stat *st) {
+  if (n.id >= ProcDescriptor) {
+    if (File *f = file(n.id - ProcDescriptor))
+      fill_stat(*f, st);
+    return;
   }
-  File *f = fd >= 0 ? file(uint64_t(fd)) : nullptr;
-  if (f)
-    found = {f->ops, f->object, f->stream, 0, false};
-  return f;
-}
-
-long do_open(const char *path, uint64_t flags) {
-  File f;
-  if (!lookup(path, f))
-    return flags & O_CREAT ? -EROFS : -ENOENT;
-  if (flags & O_DIRECTORY)
-    return -ENOTDIR;
-  f.flags = unsigned(flags & ~O_CLOEXEC);
-  f.cloexec = flags & O_CLOEXEC;
-  long fd = install(f);
-  if (fd >= 0 && f.ops->retain)
-    f.ops->retain(*file(uint64_t(fd)));
-  return fd;
-}
-
-long do_stat(const char *path, struct stat *st) {
-  File f;
-  if (!lookup(path, f))
-    return -ENOENT;
-  fill_stat(f, st);
-  return 0;
+  st->st_dev = ProcFsDev;
+  st->st_ino = n.id + 1;
+  st->st_nlink = n.id == ProcExe ? 1 : 2;
+  st->st_mode = n.id == ProcExe ? S_IFLNK | 0777 : S_IFDIR | 0555;
 }
 
 } // namespace
+
+const FileSystem dev_fs = {"devtmpfs", dev_root, dev_lookup, dev_parent,  dev_name,
+                           dev_kind,   dev_stat, dev_target, dev_readdir, dev_open};
+const FileSystem proc_fs = {"proc",    proc_root, proc_lookup, proc_parent,  proc_name,
+                            proc_kind, proc_stat, proc_target, proc_readdir, proc_open};
+
+long reopen_descriptor(int fd, unsigned flags, File &f) {
+  File *open = file(uint64_t(fd));
+  if (!open)
+    return -ENOENT;
+  f = {open->ops, open->object, open->stream, flags, false};
+  if (f.ops->retain)
+    f.ops->retain(f);
+  return 0;
+}
 
 const FileOps console_ops = {.read = console_read,
                              .write = console_write,
@@ -137,6 +226,10 @@ bool console_is_tty(const File &f) { return console_ttys() & (1u << f.stream); }
 
 void fill_stat(const File &f, struct stat *st) {
   memset(st, 0, sizeof *st);
+  if (f.ops->stat) {
+    f.ops->stat(f, st);
+    return;
+  }
   st->st_dev = makedev(0, 5);
   st->st_ino = f.ops->rdev + 1 + reinterpret_cast<uint64_t>(f.object);
   st->st_mode = f.ops->mode;
@@ -146,139 +239,6 @@ void fill_stat(const File &f, struct stat *st) {
   st->st_rdev = f.ops == &console_ops && !console_is_tty(f) ? 0 : f.ops->rdev;
   st->st_blksize = 4096;
 }
-
-UK_SYSCALL(newfstatat) {
-  if (!user_ok(args.a2, sizeof(struct stat), ProtWrite))
-    return -EFAULT;
-  auto *st = reinterpret_cast<struct stat *>(args.a2);
-  if (args.a3 & AT_EMPTY_PATH) {
-    long len = user_strlen(reinterpret_cast<const char *>(args.a1), 4096);
-    if (len == 0) {
-      File *f = file(args.a0);
-      if (!f)
-        return -EBADF;
-      fill_stat(*f, st);
-      return 0;
-    }
-  }
-  long error;
-  const char *path = user_path(args.a1, error);
-  return path ? do_stat(path, st) : error;
-}
-
-UK_SYSCALL(stat) {
-  long error;
-  const char *path = user_path(args.a0, error);
-  if (!path)
-    return error;
-  if (!user_ok(args.a1, sizeof(struct stat), ProtWrite))
-    return -EFAULT;
-  return do_stat(path, reinterpret_cast<struct stat *>(args.a1));
-}
-
-UK_SYSCALL(lstat) { return sys_stat(args.a0, args.a1, 0, 0, 0, 0); }
-
-UK_SYSCALL(openat) {
-  long error;
-  const char *path = user_path(args.a1, error);
-  return path ? do_open(path, args.a2) : error;
-}
-
-UK_SYSCALL(open) {
-  long error;
-  const char *path = user_path(args.a0, error);
-  return path ? do_open(path, args.a1) : error;
-}
-
-UK_SYSCALL(faccessat) {
-  long error;
-  const char *path = user_path(args.a1, error);
-  if (!path)
-    return error;
-  File f;
-  return lookup(path, f) ? 0 : -ENOENT;
-}
-
-UK_SYSCALL(faccessat2) { return sys_faccessat(args.a0, args.a1, args.a2, 0, 0, 0); }
-
-UK_SYSCALL(access) { return sys_faccessat(uint64_t(AT_FDCWD), args.a0, args.a1, 0, 0, 0); }
-
-UK_SYSCALL(readlink) {
-  long len = user_strlen(reinterpret_cast<const char *>(args.a0), 4096);
-  if (len < 0)
-    return -EFAULT;
-  const char *path = reinterpret_cast<const char *>(args.a0);
-  File f;
-  if (len != 14 || memcmp(path, "/proc/self/exe", 14))
-    return len && lookup(path, f) ? -EINVAL : -ENOENT;
-  if (!user_ok(args.a1, args.a2, ProtWrite))
-    return -EFAULT;
-  // The program's path: "/" and its name. readlink does not NUL-terminate.
-  const char *name = program_name();
-  size_t n = strlen(name) + 1;
-  if (n > args.a2)
-    n = args.a2;
-  auto *out = reinterpret_cast<char *>(args.a1);
-  if (n)
-    out[0] = '/';
-  if (n > 1)
-    memcpy(out + 1, name, n - 1);
-  return long(n);
-}
-
-UK_SYSCALL(readlinkat) { return sys_readlink(args.a1, args.a2, args.a3, 0, 0, 0); }
-
-// Without the 'fs' feature the tree is read-only and holds only the built-in files:
-// what exists cannot be changed (EROFS), what does not cannot be made (EROFS) or
-// removed (ENOENT).
-
-UK_SYSCALL(mkdirat) {
-  long error;
-  const char *path = user_path(args.a1, error);
-  File f;
-  return !path ? error : lookup(path, f) || streq(path, "/") ? -EEXIST : -EROFS;
-}
-
-UK_SYSCALL(mkdir) { return sys_mkdirat(uint64_t(AT_FDCWD), args.a0, args.a1, 0, 0, 0); }
-
-UK_SYSCALL(unlinkat) {
-  long error;
-  const char *path = user_path(args.a1, error);
-  File f;
-  return !path ? error : lookup(path, f) ? -EROFS : -ENOENT;
-}
-
-UK_SYSCALL(unlink) { return sys_unlinkat(uint64_t(AT_FDCWD), args.a0, 0, 0, 0, 0); }
-UK_SYSCALL(rmdir) { return sys_unlinkat(uint64_t(AT_FDCWD), args.a0, AT_REMOVEDIR, 0, 0, 0); }
-
-UK_SYSCALL(renameat2) {
-  long error;
-  const char *from = user_path(args.a1, error);
-  if (!from)
-    return error;
-  if (!user_path(args.a3, error))
-    return error;
-  File f;
-  return lookup(from, f) ? -EROFS : -ENOENT;
-}
-
-UK_SYSCALL(renameat) { return sys_renameat2(args.a0, args.a1, args.a2, args.a3, 0, 0); }
-UK_SYSCALL(rename) {
-  return sys_renameat2(uint64_t(AT_FDCWD), args.a0, uint64_t(AT_FDCWD), args.a1, 0, 0);
-}
-
-UK_SYSCALL(chdir) {
-  long error;
-  const char *path = user_path(args.a0, error);
-  File f;
-  if (!path)
-    return error;
-  if (streq(path, "/") || streq(path, "/dev") || streq(path, "."))
-    return 0; // the working directory stays "/": nothing below it can be entered
-  return lookup(path, f) ? -ENOTDIR : -ENOENT;
-}
-
-UK_SYSCALL(fchdir) { return file(args.a0) ? -ENOTDIR : -EBADF; }
 
 UK_SYSCALL(umask) {
   static uint32_t mask = 022;

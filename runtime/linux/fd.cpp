@@ -61,17 +61,24 @@ bool readable(const File &f) { return (f.flags & O_ACCMODE) != O_WRONLY; }
 bool writable(const File &f) { return (f.flags & O_ACCMODE) != O_RDONLY; }
 
 /// read, write, pread64 and pwrite64: the same checks, then the file's operation.
-/// Nothing here has offsets, so the positional forms only refuse what cannot seek.
-long transfer(uint64_t fd, uint64_t buf, uint64_t len, bool write, bool positional) {
+/// Files without offsets (devices) take the positional forms as the plain ones.
+long transfer(uint64_t fd, uint64_t buf, uint64_t len, bool write, bool positional,
+              int64_t offset) {
   File *f = file(fd);
   if (!f || !(write ? writable(*f) : readable(*f)))
     return -EBADF;
   if (positional && !can_seek(*f))
     return -ESPIPE;
+  if (positional && offset < 0)
+    return -EINVAL;
+  if (f->ops->getdents)
+    return -EISDIR;
   if (!(write ? f->ops->write != nullptr : f->ops->read != nullptr))
     return -EINVAL; // an epoll instance
   if (!user_ok(buf, len, write ? ProtRead : ProtWrite))
     return -EFAULT;
+  if (positional && !write && f->ops->pread)
+    return f->ops->pread(*f, reinterpret_cast<char *>(buf), len, uint64_t(offset));
   return write ? f->ops->write(*f, reinterpret_cast<const char *>(buf), len)
                : f->ops->read(*f, reinterpret_cast<char *>(buf), len);
 }
@@ -169,10 +176,14 @@ bool wait_for_files(const char *reason, uint64_t deadline) {
   return !current_thread()->timed_out;
 }
 
-UK_SYSCALL(read) { return transfer(args.a0, args.a1, args.a2, false, false); }
-UK_SYSCALL(write) { return transfer(args.a0, args.a1, args.a2, true, false); }
-UK_SYSCALL(pread64) { return transfer(args.a0, args.a1, args.a2, false, true); }
-UK_SYSCALL(pwrite64) { return transfer(args.a0, args.a1, args.a2, true, true); }
+UK_SYSCALL(read) { return transfer(args.a0, args.a1, args.a2, false, false, 0); }
+UK_SYSCALL(write) { return transfer(args.a0, args.a1, args.a2, true, false, 0); }
+UK_SYSCALL(pread64) {
+  return transfer(args.a0, args.a1, args.a2, false, true, int64_t(args.a3));
+}
+UK_SYSCALL(pwrite64) {
+  return transfer(args.a0, args.a1, args.a2, true, true, int64_t(args.a3));
+}
 UK_SYSCALL(writev) { return vector_io(args, true); }
 UK_SYSCALL(readv) { return vector_io(args, false); }
 
@@ -189,6 +200,8 @@ UK_SYSCALL(lseek) {
     return -EBADF;
   if (!can_seek(*f))
     return -ESPIPE;
+  if (f->ops->seek)
+    return f->ops->seek(*f, int64_t(args.a1), int(args.a2));
   return 0; // devices: every offset is the start
 }
 

@@ -26,6 +26,15 @@ struct FileOps {
   void (*release)(File &) = nullptr;
   uint32_t mode = 0; // S_IFCHR... and permissions, as fstat shows them
   uint32_t rdev = 0;
+  // Files of a file system (vfs.h): their object is an OpenFile, with an offset.
+  /// Reads at Offset, leaving the file's offset alone; may be null (no offsets).
+  long (*pread)(File &, char *, size_t, uint64_t offset) = nullptr;
+  /// lseek: moves the file's offset; may be null (every offset is the start).
+  long (*seek)(File &, int64_t offset, int whence) = nullptr;
+  /// fstat; may be null (fill_stat's answer from mode and rdev).
+  void (*stat)(const File &, struct stat *) = nullptr;
+  /// getdents64 into a buffer of the program; null: not a directory.
+  long (*getdents)(File &, char *, size_t) = nullptr;
 };
 
 /// The start of every file's own state (a pipe's, an eventfd's...).

@@ -165,13 +165,4 @@ UK_SYSCALL(sysinfo) {
   return 0;
 }
 
-UK_SYSCALL(getcwd) {
-  if (args.a1 < 2)
-    return -ERANGE;
-  if (!user_ok(args.a0, 2, ProtWrite))
-    return -EFAULT;
-  memcpy(reinterpret_cast<char *>(args.a0), "/", 2);
-  return 2;
-}
-
 } // namespace uk

@@ -1,0 +1,565 @@
+// vfs.cpp: the path walk over the mounted file systems (the image's tree at /, or an
+// empty root; /dev and /proc/self over it), open-file descriptions, and the system
+// calls that take paths: open, stat, access, readlink, getdents64, the working
+// directory, and the read-only answers of mkdir, unlink and rename.
+#include "vfs.h"
+
+#include "uk/syscall.h"
+#include "uk/vm.h"
+
+#include <asm/fcntl.h>
+#include <asm/stat.h>
+#include <linux/fcntl.h>
+#include <linux/fs.h>
+#include <linux/stat.h>
+
+namespace uk {
+namespace {
+
+constexpr int MaxLinks = 40; // symlinks followed in one walk, as Linux
+constexpr size_t MaxName = 255;
+constexpr size_t MaxPath = 4096;
+constexpr uint64_t X_OK = 1, W_OK = 2; // access() modes (<unistd.h>)
+
+// The root when the image has no tree: an empty folder (the mounts fill it).
+extern const FileSystem bare_fs;
+Node bare_root() { return {&bare_fs, 0}; }
+long bare_lookup(Node, const char *, size_t, Node &) { return -ENOENT; }
+Node bare_parent(Node n) { return n; }
+const char *bare_name(Node) { return ""; }
+NodeKind bare_kind(Node) { return NodeKind::Directory; }
+void bare_stat(Node, struct stat *st) {
+  st->st_mode = S_IFDIR | 0755;
+  st->st_nlink = 2;
+}
+bool bare_readdir(Node, uint64_t, DirEntry &) { return false; }
+const FileSystem bare_fs = {"rootfs",  bare_root, bare_lookup, bare_parent,  bare_name,
+                            bare_kind, bare_stat, nullptr,     bare_readdir, nullptr};
+
+/// A file system mounted on the name Name in folder At.
+struct Mount {
+  const char *name;
+  const FileSystem *fs;
+};
+const Mount mounts[] = {{"dev", &dev_fs}, {"proc", &proc_fs}};
+
+const FileSystem *root_fs() {
+  static const FileSystem *fs = image_tree && image_tree() ? image_tree() : &bare_fs;
+  return fs;
+}
+Node root() { return root_fs()->root(); }
+
+Node cwd; // null fs: the root
+
+Node working_directory() { return cwd.fs ? cwd : root(); }
+
+const Mount *mount_of(Node n) {
+  for (const auto &m : mounts)
+    if (n.fs == m.fs && n == m.fs->root())
+      return &m;
+  return nullptr;
+}
+
+bool is_root(Node n) { return n == root(); }
+
+NodeKind kind(Node n) { return n.fs->kind(n); }
+
+/// The folder holding N, across mount points; the root holds itself.
+Node parent(Node n) {
+  if (is_root(n))
+    return n;
+  if (mount_of(n))
+    return root();
+  return n.fs->parent(n);
+}
+
+const char *name_of(Node n) {
+  const Mount *m = mount_of(n);
+  return m ? m->name : n.fs->name_of(n);
+}
+
+bool same_name(const char *name, const char *component, size_t len) {
+  return strlen(name) == len && !memcmp(name, component, len);
+}
+
+/// One step of a walk: Name in folder Dir, mounts first.
+long step(Node dir, const char *name, size_t len, Node &found) {
+  if (len == 1 && name[0] == '.') {
+    found = dir;
+    return 0;
+  }
+  if (len == 2 && name[0] == '.' && name[1] == '.') {
+    found = parent(dir);
+    return 0;
+  }
+  if (is_root(dir))
+    for (const auto &m : mounts)
+      if (same_name(m.name, name, len)) {
+        found = m.fs->root();
+        return 0;
+      }
+  long error = dir.fs->lookup(dir, name, len, found);
+  if (!error)
+    found.fs = dir.fs;
+  return error;
+}
+
+/// Resolves Path from folder At. Symlinks are followed, the last one only if Follow
+/// (or if the path ends in '/'). Links counts the symlinks followed so far.
+long walk(Node at, const char *path, bool follow, Node &out, int &links) {
+  if (*path == '/')
+    at = root();
+  for (const char *p = path;;) {
+    while (*p == '/')
+      ++p;
+    if (!*p) {
+      out = at;
+      return 0;
+    }
+    const char *end = p;
+    while (*end && *end != '/')
+      ++end;
+    if (size_t(end - p) > MaxName)
+      return -ENAMETOOLONG;
+    if (kind(at) != NodeKind::Directory)
+      return -ENOTDIR;
+    Node next;
+    if (long error = step(at, p, size_t(end - p), next))
+      return error;
+    const char *rest = end;
+    while (*rest == '/')
+      ++rest;
+    bool last = !*rest, slash = *end == '/';
+    if (kind(next) == NodeKind::Symlink && (!last || follow || slash)) {
+      if (++links > MaxLinks)
+        return -ELOOP;
+      if (long error = walk(at, next.fs->link_target(next), true, next, links))
+        return error;
+    }
+    if (last && slash && kind(next) != NodeKind::Directory)
+      return -ENOTDIR;
+    at = next;
+    p = end;
+  }
+}
+
+/// The folder a *at call starts from: the working directory, or Dirfd's folder.
+long start_of(uint64_t dirfd, Node &start) {
+  if (int(dirfd) == AT_FDCWD) {
+    start = working_directory();
+    return 0;
+  }
+  File *f = file(dirfd);
+  if (!f)
+    return -EBADF;
+  if (!file_node(*f, start) || kind(start) != NodeKind::Directory)
+    return -ENOTDIR;
+  return 0;
+}
+
+/// Resolves the program's path Path_addr from Dirfd (or from the root if absolute).
+long resolve(uint64_t dirfd, uint64_t path_addr, bool follow, Node &out) {
+  long len = user_strlen(reinterpret_cast<const char *>(path_addr), MaxPath);
+  if (len < 0)
+    return -EFAULT;
+  if (len == 0)
+    return -ENOENT;
+  if (len == long(MaxPath))
+    return -ENAMETOOLONG;
+  const char *path = reinterpret_cast<const char *>(path_addr);
+  Node start;
+  if (*path != '/')
+    if (long error = start_of(dirfd, start))
+      return error;
+  int links = 0;
+  return walk(start, path, follow, out, links);
+}
+
+/// The folder that would hold Path's last name, for the calls that create: 0 if it
+/// exists, else the walk's error.
+long resolve_parent(uint64_t dirfd, uint64_t path_addr) {
+  Node n;
+  long error = resolve(dirfd, path_addr, false, n);
+  if (error != -ENOENT)
+    return error;
+  // Exists up to the last name? Walk the path with its last name replaced by ".".
+  const char *path = reinterpret_cast<const char *>(path_addr);
+  size_t len = strlen(path);
+  while (len > 1 && path[len - 1] == '/')
+    --len;
+  size_t cut = len;
+  while (cut && path[cut - 1] != '/')
+    --cut;
+  static char dir[MaxPath];
+  memcpy(dir, path, cut);
+  memcpy(dir + cut, ".", 2);
+  Node start;
+  if (*path != '/')
+    if (long e = start_of(dirfd, start))
+      return e;
+  int links = 0;
+  return walk(start, dir, true, n, links);
+}
+
+void node_stat(Node n, struct stat *st) {
+  memset(st, 0, sizeof *st);
+  st->st_blksize = 4096;
+  n.fs->stat(n, st);
+}
+
+// Folders, open: getdents64 lists ".", "..", the entries, and the mounts on the root.
+struct LinuxDirent64 {
+  uint64_t ino;
+  int64_t off;
+  uint16_t reclen;
+  uint8_t type;
+  char name[];
+};
+
+uint8_t dirent_type(NodeKind k) {
+  switch (k) {
+  case NodeKind::Directory:
+    return 4; // DT_DIR
+  case NodeKind::File:
+    return 8; // DT_REG
+  case NodeKind::Symlink:
+    return 10; // DT_LNK
+  case NodeKind::Device:
+    return 2; // DT_CHR
+  }
+  return 0;
+}
+
+/// The Index-th entry of folder Dir as getdents64 lists it.
+bool entry_at(Node dir, uint64_t index, DirEntry &e) {
+  if (index < 2) {
+    e = {index ? ".." : ".", index + 1, index ? parent(dir) : dir, NodeKind::Directory};
+    return true;
+  }
+  index -= 2;
+  if (is_root(dir)) {
+    constexpr uint64_t MountCount = sizeof mounts / sizeof mounts[0];
+    if (index < MountCount) {
+      e = {mounts[index].name, strlen(mounts[index].name), mounts[index].fs->root(),
+           NodeKind::Directory};
+      return true;
+    }
+    index -= MountCount;
+  }
+  for (;; ++index) { // a name a mount hides is not listed twice
+    if (!dir.fs->readdir(dir, index, e))
+      return false;
+    e.node.fs = dir.fs;
+    bool hidden = false;
+    if (is_root(dir))
+      for (const auto &m : mounts)
+        hidden |= same_name(m.name, e.name, e.name_len);
+    if (!hidden)
+      return true;
+  }
+}
+
+long dir_getdents(File &f, char *buf, size_t len) {
+  auto &open = *static_cast<OpenFile *>(f.object);
+  size_t used = 0;
+  for (DirEntry e; entry_at(open.node, open.offset, e); ++open.offset) {
+    size_t reclen = align_up(sizeof(LinuxDirent64) + e.name_len + 1, 8);
+    if (used + reclen > len)
+      return used ? long(used) : -EINVAL;
+    auto *d = reinterpret_cast<LinuxDirent64 *>(buf + used);
+    struct stat st;
+    node_stat(e.node, &st);
+    d->ino = st.st_ino;
+    d->off = int64_t(open.offset + 1);
+    d->reclen = uint16_t(reclen);
+    d->type = dirent_type(kind(e.node));
+    memcpy(d->name, e.name, e.name_len);
+    d->name[e.name_len] = 0;
+    used += reclen;
+  }
+  return long(used);
+}
+
+long dir_seek(File &f, int64_t offset, int whence) {
+  auto &open = *static_cast<OpenFile *>(f.object);
+  if (whence != SEEK_SET || offset < 0)
+    return -EINVAL;
+  open.offset = uint64_t(offset);
+  return offset;
+}
+
+void dir_stat(const File &f, struct stat *st) {
+  node_stat(static_cast<const OpenFile *>(f.object)->node, st);
+}
+
+const FileOps dir_ops = {.retain = open_file_retain,
+                         .release = open_file_release,
+                         .mode = S_IFDIR | 0755,
+                         .seek = dir_seek,
+                         .stat = dir_stat,
+                         .getdents = dir_getdents};
+
+constexpr int MaxOpenFiles = 512;
+OpenFile open_files[MaxOpenFiles] = {}; // constant-initialized: no constructor runs
+
+long open_node(Node n, uint64_t flags, File &f) {
+  bool write = (flags & O_ACCMODE) != O_RDONLY;
+  if (kind(n) == NodeKind::Directory) {
+    if (write)
+      return -EISDIR;
+    OpenFile *open = open_file_new(n);
+    if (!open)
+      return -ENFILE;
+    f = {&dir_ops, open, 0, 0, false};
+    return 0;
+  }
+  if (flags & O_DIRECTORY)
+    return -ENOTDIR;
+  return n.fs->open(n, unsigned(flags), f);
+}
+
+long do_openat(uint64_t dirfd, uint64_t path, uint64_t flags) {
+  Node n;
+  long error = resolve(dirfd, path, !(flags & O_NOFOLLOW), n);
+  if (error == -ENOENT && (flags & O_CREAT)) {
+    long parent_error = resolve_parent(dirfd, path);
+    return parent_error ? parent_error : -EROFS; // every file system here is read-only
+  }
+  if (error)
+    return error;
+  if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+    return -EEXIST;
+  if (kind(n) == NodeKind::Symlink)
+    return -ELOOP; // O_NOFOLLOW on a symlink
+  if ((flags & __O_TMPFILE) == __O_TMPFILE)
+    return -EROFS;
+  File f;
+  if (long e = open_node(n, flags, f))
+    return e;
+  f.flags = unsigned(flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC));
+  f.cloexec = flags & O_CLOEXEC;
+  long fd = install(f);
+  if (fd < 0 && f.ops->release)
+    f.ops->release(f);
+  return fd;
+}
+
+long do_stat(uint64_t dirfd, uint64_t path, uint64_t st, uint64_t flags) {
+  if (!user_ok(st, sizeof(struct stat), ProtWrite))
+    return -EFAULT;
+  auto *out = reinterpret_cast<struct stat *>(st);
+  if (flags & AT_EMPTY_PATH) {
+    long len = user_strlen(reinterpret_cast<const char *>(path), MaxPath);
+    if (len < 0)
+      return -EFAULT;
+    if (len == 0) {
+      File *f = int(dirfd) == AT_FDCWD ? nullptr : file(dirfd);
+      if (int(dirfd) == AT_FDCWD) {
+        node_stat(working_directory(), out);
+        return 0;
+      }
+      if (!f)
+        return -EBADF;
+      fill_stat(*f, out);
+      return 0;
+    }
+  }
+  Node n;
+  if (long error = resolve(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), n))
+    return error;
+  node_stat(n, out);
+  return 0;
+}
+
+long do_access(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
+  if (mode & ~uint64_t(7))
+    return -EINVAL;
+  Node n;
+  if (long error = resolve(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), n))
+    return error;
+  struct stat st;
+  node_stat(n, &st);
+  bool device = S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+  if ((mode & W_OK) && !device)
+    return -EROFS;
+  if ((mode & X_OK) && !S_ISDIR(st.st_mode) && !(st.st_mode & 0111))
+    return -EACCES;
+  return 0;
+}
+
+long do_readlink(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t size) {
+  if (int64_t(size) <= 0)
+    return -EINVAL;
+  Node n;
+  if (long error = resolve(dirfd, path, false, n))
+    return error;
+  if (kind(n) != NodeKind::Symlink)
+    return -EINVAL;
+  if (!user_ok(buf, size, ProtWrite))
+    return -EFAULT;
+  const char *target = n.fs->link_target(n);
+  size_t len = strlen(target);
+  if (len > size)
+    len = size;
+  memcpy(reinterpret_cast<char *>(buf), target, len); // not NUL-terminated
+  return long(len);
+}
+
+/// mkdir, unlink, rmdir, rename: nothing here can change, so the answer is what a
+/// read-only file system gives: EEXIST or EROFS if the name exists, else ENOENT (no
+/// folder to change) or EROFS.
+long do_change(uint64_t dirfd, uint64_t path, bool creates) {
+  Node n;
+  long error = resolve(dirfd, path, false, n);
+  if (!error)
+    return creates ? -EEXIST : -EROFS;
+  if (error != -ENOENT || !creates)
+    return error;
+  long parent_error = resolve_parent(dirfd, path);
+  return parent_error ? parent_error : -EROFS;
+}
+
+/// Writes the absolute path of N into Out (size Size), returning its length + 1.
+long path_of(Node n, char *out, size_t size) {
+  // Names from N up to the root, then reversed into place.
+  static const char *names[MaxPath / 2];
+  int count = 0;
+  for (; !is_root(n) && count < int(MaxPath / 2); n = parent(n))
+    names[count++] = name_of(n);
+  size_t at = 0;
+  if (!count) {
+    if (size < 2)
+      return -ERANGE;
+    memcpy(out, "/", 2);
+    return 2;
+  }
+  for (int i = count - 1; i >= 0; --i) {
+    size_t len = strlen(names[i]);
+    if (at + 1 + len + 1 > size)
+      return -ERANGE;
+    out[at++] = '/';
+    memcpy(out + at, names[i], len);
+    at += len;
+  }
+  out[at] = 0;
+  return long(at + 1);
+}
+
+} // namespace
+
+OpenFile *open_file_new(Node n) {
+  for (auto &open : open_files)
+    if (!open.references) {
+      open = {{}, n, 0, 1};
+      return &open;
+    }
+  return nullptr;
+}
+
+void open_file_retain(File &f) { ++static_cast<OpenFile *>(f.object)->references; }
+void open_file_release(File &f) { --static_cast<OpenFile *>(f.object)->references; }
+
+long open_file_seek(File &f, int64_t offset, int whence, uint64_t size) {
+  auto &open = *static_cast<OpenFile *>(f.object);
+  int64_t base;
+  switch (whence) {
+  case SEEK_SET:
+    base = 0;
+    break;
+  case SEEK_CUR:
+    base = int64_t(open.offset);
+    break;
+  case SEEK_END:
+    base = int64_t(size);
+    break;
+  case SEEK_DATA: // no holes: data runs from anywhere before the end
+  case SEEK_HOLE: // the only hole is the end
+    if (offset < 0 || uint64_t(offset) >= size)
+      return -ENXIO;
+    open.offset = whence == SEEK_DATA ? uint64_t(offset) : size;
+    return int64_t(open.offset);
+  default:
+    return -EINVAL;
+  }
+  if (__builtin_add_overflow(base, offset, &base) || base < 0)
+    return -EINVAL;
+  open.offset = uint64_t(base);
+  return base;
+}
+
+bool file_node(const File &f, Node &n) {
+  if (f.ops != &dir_ops && !f.ops->pread)
+    return false;
+  n = static_cast<const OpenFile *>(f.object)->node;
+  return true;
+}
+
+UK_SYSCALL(openat) { return do_openat(args.a0, args.a1, args.a2); }
+UK_SYSCALL(open) { return do_openat(uint64_t(AT_FDCWD), args.a0, args.a1); }
+UK_SYSCALL(newfstatat) { return do_stat(args.a0, args.a1, args.a2, args.a3); }
+UK_SYSCALL(stat) { return do_stat(uint64_t(AT_FDCWD), args.a0, args.a1, 0); }
+UK_SYSCALL(lstat) { return do_stat(uint64_t(AT_FDCWD), args.a0, args.a1, AT_SYMLINK_NOFOLLOW); }
+UK_SYSCALL(faccessat) { return do_access(args.a0, args.a1, args.a2, 0); }
+UK_SYSCALL(faccessat2) { return do_access(args.a0, args.a1, args.a2, args.a3); }
+UK_SYSCALL(access) { return do_access(uint64_t(AT_FDCWD), args.a0, args.a1, 0); }
+UK_SYSCALL(readlinkat) { return do_readlink(args.a0, args.a1, args.a2, args.a3); }
+UK_SYSCALL(readlink) { return do_readlink(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2); }
+
+UK_SYSCALL(getdents64) {
+  File *f = file(args.a0);
+  if (!f)
+    return -EBADF;
+  if (!f->ops->getdents)
+    return -ENOTDIR;
+  if (!user_ok(args.a1, args.a2, ProtWrite))
+    return -EFAULT;
+  return f->ops->getdents(*f, reinterpret_cast<char *>(args.a1), args.a2);
+}
+
+UK_SYSCALL(mkdirat) { return do_change(args.a0, args.a1, true); }
+UK_SYSCALL(mkdir) { return do_change(uint64_t(AT_FDCWD), args.a0, true); }
+UK_SYSCALL(unlinkat) { return do_change(args.a0, args.a1, false); }
+UK_SYSCALL(unlink) { return do_change(uint64_t(AT_FDCWD), args.a0, false); }
+UK_SYSCALL(rmdir) { return do_change(uint64_t(AT_FDCWD), args.a0, false); }
+UK_SYSCALL(renameat2) {
+  Node to;
+  long error = resolve(args.a2, args.a3, false, to);
+  if (error && error != -ENOENT)
+    return error;
+  return do_change(args.a0, args.a1, false);
+}
+UK_SYSCALL(renameat) { return sys_renameat2(args.a0, args.a1, args.a2, args.a3, 0, 0); }
+UK_SYSCALL(rename) {
+  return sys_renameat2(uint64_t(AT_FDCWD), args.a0, uint64_t(AT_FDCWD), args.a1, 0, 0);
+}
+
+UK_SYSCALL(chdir) {
+  Node n;
+  if (long error = resolve(uint64_t(AT_FDCWD), args.a0, true, n))
+    return error;
+  if (kind(n) != NodeKind::Directory)
+    return -ENOTDIR;
+  cwd = n;
+  return 0;
+}
+
+UK_SYSCALL(fchdir) {
+  Node n;
+  if (long error = start_of(args.a0, n))
+    return error;
+  cwd = n;
+  return 0;
+}
+
+UK_SYSCALL(getcwd) {
+  static char path[MaxPath];
+  long len = path_of(working_directory(), path, args.a1 < MaxPath ? args.a1 : MaxPath);
+  if (len < 0)
+    return len;
+  if (!user_ok(args.a0, uint64_t(len), ProtWrite))
+    return -EFAULT;
+  memcpy(reinterpret_cast<char *>(args.a0), path, size_t(len));
+  return len;
+}
+
+} // namespace uk

@@ -1,0 +1,76 @@
+// vfs.h: paths to files: what a file system provides, the mount table, the path walk,
+// and the open-file descriptions that files of a file system share through dup.
+#pragma once
+
+#include "file.h"
+
+namespace uk {
+
+struct FileSystem;
+
+/// A file, folder or symlink of a mounted file system: which one, and its number there.
+struct Node {
+  const FileSystem *fs = nullptr;
+  uint64_t id = 0;
+  bool operator==(const Node &) const = default;
+};
+
+enum class NodeKind : uint8_t { Directory, File, Symlink, Device };
+
+/// A directory entry, as readdir hands it out.
+struct DirEntry {
+  const char *name;
+  size_t name_len;
+  Node node;
+  NodeKind kind;
+};
+
+/// What a file system does; every call gets nodes of this file system only.
+struct FileSystem {
+  const char *name;
+  Node (*root)();
+  /// Looks Name (Len bytes, no '/') up in folder Dir: 0, -ENOENT, ...
+  long (*lookup)(Node dir, const char *name, size_t len, Node &found);
+  /// The folder holding N (the root holds itself), and N's name there.
+  Node (*parent)(Node n);
+  const char *(*name_of)(Node n);
+  NodeKind (*kind)(Node n);
+  void (*stat)(Node n, struct stat *st);
+  /// A symlink's target (NUL-terminated, kernel memory).
+  const char *(*link_target)(Node n);
+  /// The Index-th entry of folder Dir ("." and ".." are the walk's); false past the end.
+  bool (*readdir)(Node dir, uint64_t index, DirEntry &entry);
+  /// Opens N (not a folder) for Flags into F: its ops and object.
+  long (*open)(Node n, unsigned flags, File &f);
+};
+
+/// An open file or folder of a file system: what descriptors refer to through dup and
+/// fork-less sharing, with its offset (File::object of such files).
+struct OpenFile {
+  FileObject base;
+  Node node;
+  uint64_t offset;
+  uint32_t references;
+};
+
+/// A new description of N with one reference, or null when all are in use.
+OpenFile *open_file_new(Node n);
+/// retain and release for FileOps of files whose object is an OpenFile.
+void open_file_retain(File &f);
+void open_file_release(File &f);
+/// lseek for files with a size: SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE.
+long open_file_seek(File &f, int64_t offset, int whence, uint64_t size);
+
+/// The node a descriptor's file is, if it is one of a file system (a folder to walk
+/// from, for the *at calls and fchdir).
+bool file_node(const File &f, Node &n);
+
+/// The file system packed into the image (fs/tree.cpp), if the fs component is there.
+[[gnu::weak]] const FileSystem *image_tree();
+
+/// The devices under /dev and the descriptors under /proc/self (devices.cpp).
+extern const FileSystem dev_fs, proc_fs;
+/// For procfs: opens descriptor Fd's file again (as /proc/self/fd/N does).
+long reopen_descriptor(int fd, unsigned flags, File &f);
+
+} // namespace uk

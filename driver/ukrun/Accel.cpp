@@ -41,9 +41,9 @@ double timeQemuRun(const std::string &Image, const std::string &Accel) {
   std::vector<std::string> Cmd = {"qemu-system-x86_64"};
   for (auto &A : qemuMachine(Accel))
     Cmd.push_back(A);
-  for (const char *A : {"-m", "64M", "-nodefaults", "-no-user-config", "-nographic",
-                        "-no-reboot", "-kernel", Image.c_str(), "-device",
-                        "isa-debug-exit,iobase=0xf4,iosize=4"})
+  for (const char *A :
+       {"-m", "64M", "-nodefaults", "-no-user-config", "-nographic", "-no-reboot", "-kernel",
+        Image.c_str(), "-device", "isa-debug-exit,iobase=0xf4,iosize=4"})
     Cmd.push_back(A);
   int Null = open("/dev/null", O_WRONLY | O_CLOEXEC);
   double Start = now();

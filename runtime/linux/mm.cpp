@@ -1,8 +1,12 @@
-// mm.cpp: anonymous memory: brk, mmap, munmap, mprotect, mremap, madvise.
+// mm.cpp: memory: brk, mmap (anonymous, and files copied in), munmap, mprotect,
+// mremap, madvise, msync.
+#include "file.h"
+
 #include "uk/print.h"
 #include "uk/syscall.h"
 #include "uk/vm.h"
 
+#include <asm/fcntl.h>
 #include <asm/mman.h>
 #include <linux/mman.h>
 
@@ -14,22 +18,49 @@ unsigned prot_from(uint64_t linux_prot) {
          (linux_prot & PROT_EXEC ? ProtExec : 0);
 }
 
+/// A file's mapping: its bytes from Offset copied into fresh memory. Every file that
+/// can be mapped is read-only (the image's tree), so a shared mapping sees what a
+/// private one does. Past the end of the file the pages read as zero.
+long map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
+              uint64_t offset) {
+  File *f = file(fd);
+  if (!f)
+    return -EBADF;
+  if (!f->ops->pread)
+    return -ENODEV; // a device, a pipe, a socket: nothing to map
+  if ((f->flags & O_ACCMODE) == O_WRONLY)
+    return -EACCES;
+  if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE))
+    return -EACCES; // opened read-only: no file here can be written
+  if (offset % PageSize)
+    return -EINVAL;
+  bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+  long at = vm_mmap(addr, len, prot_from(prot) | ProtWrite, fixed, flags & MAP_FIXED_NOREPLACE);
+  if (at < 0)
+    return at;
+  for (uint64_t done = 0; done < len;) {
+    long n = f->ops->pread(*f, reinterpret_cast<char *>(at + done), len - done, offset + done);
+    if (n <= 0)
+      break;
+    done += uint64_t(n);
+  }
+  if (!(prot & PROT_WRITE))
+    vm_mprotect(uint64_t(at), len, prot_from(prot));
+  return at;
+}
+
 } // namespace
 
 UK_SYSCALL(brk) { return long(vm_brk(args.a0)); }
 
 UK_SYSCALL(mmap) {
   uint64_t addr = args.a0, len = args.a1, prot = args.a2, flags = args.a3;
-  int fd = int(args.a4);
-  if (!(flags & MAP_ANONYMOUS)) {
-    // Files have no pages to map until the file system issue; say so clearly.
-    (void)fd;
-    return -ENODEV;
-  }
   if ((flags & MAP_TYPE) != MAP_PRIVATE && (flags & MAP_TYPE) != MAP_SHARED)
     return -EINVAL;
   if (prot & ~uint64_t(PROT_READ | PROT_WRITE | PROT_EXEC))
     return -EINVAL;
+  if (!(flags & MAP_ANONYMOUS))
+    return map_file(addr, len, prot, flags, args.a4, args.a5);
   bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
   return vm_mmap(addr, len, prot_from(prot), fixed, flags & MAP_FIXED_NOREPLACE,
                  flags & MAP_STACK);

@@ -344,20 +344,18 @@ long do_openat(uint64_t dirfd, uint64_t path, uint64_t flags) {
   return fd;
 }
 
-long do_stat(uint64_t dirfd, uint64_t path, uint64_t st, uint64_t flags) {
-  if (!user_ok(st, sizeof(struct stat), ProtWrite))
-    return -EFAULT;
-  auto *out = reinterpret_cast<struct stat *>(st);
+/// What fstatat (and statx) answer for Path from Dirfd, into Out (kernel memory).
+long stat_at(uint64_t dirfd, uint64_t path, uint64_t flags, struct stat *out) {
   if (flags & AT_EMPTY_PATH) {
     long len = user_strlen(reinterpret_cast<const char *>(path), MaxPath);
     if (len < 0)
       return -EFAULT;
     if (len == 0) {
-      File *f = int(dirfd) == AT_FDCWD ? nullptr : file(dirfd);
       if (int(dirfd) == AT_FDCWD) {
         node_stat(working_directory(), out);
         return 0;
       }
+      File *f = file(dirfd);
       if (!f)
         return -EBADF;
       fill_stat(*f, out);
@@ -368,6 +366,43 @@ long do_stat(uint64_t dirfd, uint64_t path, uint64_t st, uint64_t flags) {
   if (long error = resolve(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), n))
     return error;
   node_stat(n, out);
+  return 0;
+}
+
+long do_stat(uint64_t dirfd, uint64_t path, uint64_t st, uint64_t flags) {
+  if (!user_ok(st, sizeof(struct stat), ProtWrite))
+    return -EFAULT;
+  struct stat answer;
+  long error = stat_at(dirfd, path, flags, &answer);
+  if (!error)
+    memcpy(reinterpret_cast<void *>(st), &answer, sizeof answer);
+  return error;
+}
+
+/// statx: the stat answer in statx's form (the basic fields; no birth time).
+long do_statx(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t buf) {
+  if (flags &
+      ~uint64_t(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+    return -EINVAL;
+  if (!user_ok(buf, sizeof(struct statx), ProtWrite))
+    return -EFAULT;
+  struct stat st;
+  if (long error = stat_at(dirfd, path, flags, &st))
+    return error;
+  struct statx x = {};
+  x.stx_mask = STATX_BASIC_STATS;
+  x.stx_blksize = uint32_t(st.st_blksize);
+  x.stx_nlink = uint32_t(st.st_nlink);
+  x.stx_mode = uint16_t(st.st_mode);
+  x.stx_ino = st.st_ino;
+  x.stx_size = uint64_t(st.st_size);
+  x.stx_blocks = uint64_t(st.st_blocks);
+  x.stx_atime = {int64_t(st.st_atime), uint32_t(st.st_atime_nsec), 0};
+  x.stx_ctime = {int64_t(st.st_ctime), uint32_t(st.st_ctime_nsec), 0};
+  x.stx_mtime = {int64_t(st.st_mtime), uint32_t(st.st_mtime_nsec), 0};
+  x.stx_rdev_major = uint32_t(st.st_rdev >> 8), x.stx_rdev_minor = uint32_t(st.st_rdev & 0xff);
+  x.stx_dev_major = uint32_t(st.st_dev >> 8), x.stx_dev_minor = uint32_t(st.st_dev & 0xff);
+  memcpy(reinterpret_cast<void *>(buf), &x, sizeof x);
   return 0;
 }
 
@@ -497,6 +532,7 @@ bool file_node(const File &f, Node &n) {
 UK_SYSCALL(openat) { return do_openat(args.a0, args.a1, args.a2); }
 UK_SYSCALL(open) { return do_openat(uint64_t(AT_FDCWD), args.a0, args.a1); }
 UK_SYSCALL(newfstatat) { return do_stat(args.a0, args.a1, args.a2, args.a3); }
+UK_SYSCALL(statx) { return do_statx(args.a0, args.a1, args.a2, args.a4); }
 UK_SYSCALL(stat) { return do_stat(uint64_t(AT_FDCWD), args.a0, args.a1, 0); }
 UK_SYSCALL(lstat) { return do_stat(uint64_t(AT_FDCWD), args.a0, args.a1, AT_SYMLINK_NOFOLLOW); }
 UK_SYSCALL(faccessat) { return do_access(args.a0, args.a1, args.a2, 0); }

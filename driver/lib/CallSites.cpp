@@ -329,8 +329,12 @@ findCallSites(llvm::ArrayRef<const char *> Cc1Args,
   Frontend.TimeTracePath.clear();
   Frontend.DisableFree = false; // the process goes on after this parse
   Invocation->getDependencyOutputOpts() = clang::DependencyOutputOptions();
-  std::string Source =
-      Frontend.Inputs.empty() ? "the source" : Frontend.Inputs.front().getFile().str();
+  if (Frontend.Inputs.size() != 1 || !Frontend.Inputs.front().isFile())
+    return makeError("the compile job has no source file to reparse");
+  std::string Source = Frontend.Inputs.front().getFile().str();
+  // The compile already consumed standard input: there is nothing left to read.
+  if (Source == "-")
+    return makeError("a source read from standard input cannot be reparsed");
 
   std::vector<CallSite> Sites;
   CallSiteFactory Factory(Wanted, Sites);

@@ -4,6 +4,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
 #include "llvm/Demangle/Demangle.h"
+#include "llvm/Object/Archive.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Endian.h"
@@ -61,12 +62,14 @@ public:
     }
     for (const auto &Symbol : Object.symbols())
       addFunction(Object, Symbol);
-    for (const auto &Section : Object.sections())
-      if (Section.isText())
-        if (auto Contents = Section.getContents())
-          CodeBytes[Section.getIndex()] = *Contents;
-        else
-          llvm::consumeError(Contents.takeError());
+    for (const auto &Section : Object.sections()) {
+      if (!Section.isText())
+        continue;
+      if (auto Contents = Section.getContents())
+        CodeBytes[Section.getIndex()] = *Contents;
+      else
+        llvm::consumeError(Contents.takeError());
+    }
   }
 
   /// The code that refers to Symbol: its relocations, and for a function defined in
@@ -149,6 +152,23 @@ std::optional<SourceLocation> programLine(llvm::DWARFContext &Context, CodeRef A
   return std::nullopt;
 }
 
+/// The member of the archive in Archive that starts at Offset.
+llvm::Expected<llvm::MemoryBufferRef> memberAt(llvm::MemoryBufferRef Archive, uint64_t Offset) {
+  auto Opened = llvm::object::Archive::create(Archive);
+  if (!Opened)
+    return Opened.takeError();
+  llvm::Error Err = llvm::Error::success();
+  for (const auto &Child : (*Opened)->children(Err))
+    if (Child.getChildOffset() == Offset) {
+      auto Ref = Child.getMemoryBufferRef();
+      llvm::consumeError(std::move(Err));
+      return Ref;
+    }
+  if (Err)
+    return std::move(Err);
+  return makeError("no archive member at offset " + llvm::Twine(Offset));
+}
+
 } // namespace
 
 std::string sourceName(llvm::StringRef Symbol) {
@@ -165,11 +185,18 @@ std::string sourceName(llvm::StringRef Symbol) {
 }
 
 llvm::Expected<std::vector<CallSite>> findDebugCallSites(llvm::StringRef Path,
+                                                         std::optional<uint64_t> Member,
                                                          const std::set<std::string> &Symbols) {
-  auto Binary = llvm::object::ObjectFile::createObjectFile(Path);
+  auto File = llvm::MemoryBuffer::getFile(Path);
+  if (!File)
+    return makeError("cannot read '" + Path + "': " + File.getError().message());
+  llvm::MemoryBufferRef Ref = (*File)->getMemBufferRef();
+  if (Member)
+    TRY_ASSIGN(Ref, memberAt(Ref, *Member));
+  auto Binary = llvm::object::ObjectFile::createObjectFile(Ref);
   if (!Binary)
     return makeError("cannot read '" + Path + "': " + llvm::toString(Binary.takeError()));
-  const llvm::object::ObjectFile &Object = *Binary->getBinary();
+  const llvm::object::ObjectFile &Object = **Binary;
   if (!Object.isRelocatableObject())
     return std::vector<CallSite>();
   // Broken or missing debug information only means no lines: stay quiet.

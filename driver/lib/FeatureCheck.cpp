@@ -21,18 +21,19 @@ struct LoadedObject {
   std::string User;
   bool InArchive;
   std::string Path;
+  uint64_t MemberOffset;
   std::vector<std::string> Undefined;
 };
 
 class SymbolWalk {
 public:
   llvm::Error addObject(llvm::MemoryBufferRef Buffer, const std::string &User, bool InArchive,
-                        const std::string &Path = {}) {
+                        const std::string &Path, uint64_t MemberOffset = 0) {
     auto File = llvm::object::SymbolicFile::createSymbolicFile(
         Buffer, llvm::file_magic::unknown, &Context);
     if (!File)
       return makeError("cannot read '" + User + "': " + llvm::toString(File.takeError()));
-    LoadedObject Object{User, InArchive, Path, {}};
+    LoadedObject Object{User, InArchive, Path, MemberOffset, {}};
     for (const auto &Sym : (*File)->symbols()) {
       auto Flags = Sym.getFlags();
       if (!Flags) {
@@ -107,7 +108,11 @@ llvm::Expected<std::vector<FeatureUse>>
 findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
   SymbolWalk Walk;
   std::vector<std::unique_ptr<llvm::MemoryBuffer>> Buffers;
-  std::vector<std::pair<std::unique_ptr<llvm::object::Archive>, std::string>> Archives;
+  struct OpenArchive {
+    std::unique_ptr<llvm::object::Archive> Archive;
+    std::string DisplayName, Path;
+  };
+  std::vector<OpenArchive> Archives;
 
   for (const auto &Input : Inputs) {
     auto Buffer = llvm::MemoryBuffer::getFile(Input.Path);
@@ -121,7 +126,7 @@ findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
       if (!Archive)
         return makeError("cannot read archive '" + Input.DisplayName +
                          "': " + llvm::toString(Archive.takeError()));
-      Archives.emplace_back(std::move(*Archive), Input.DisplayName);
+      Archives.push_back({std::move(*Archive), Input.DisplayName, Input.Path});
       continue;
     }
     if (auto E = Walk.addObject(Ref, Input.DisplayName, false, Input.Path))
@@ -134,21 +139,22 @@ findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
   for (bool Changed = true; Changed;) {
     Changed = false;
     for (size_t A = 0; A < Archives.size(); ++A) {
-      for (const auto &Sym : Archives[A].first->symbols()) {
+      for (const auto &Sym : Archives[A].Archive->symbols()) {
         if (!Walk.isUndefined(Sym.getName()))
           continue;
         auto Member = Sym.getMember();
         if (!Member)
-          return makeError("corrupt archive '" + Archives[A].second +
+          return makeError("corrupt archive '" + Archives[A].DisplayName +
                            "': " + llvm::toString(Member.takeError()));
         if (!Loaded.insert({A, Member->getChildOffset()}).second)
           continue;
         auto Ref = Member->getMemoryBufferRef();
         if (!Ref)
-          return makeError("corrupt archive '" + Archives[A].second +
+          return makeError("corrupt archive '" + Archives[A].DisplayName +
                            "': " + llvm::toString(Ref.takeError()));
-        if (auto E = Walk.addObject(*Ref, Archives[A].second + "(" + memberName(*Member) + ")",
-                                    true))
+        std::string User = Archives[A].DisplayName + "(" + memberName(*Member) + ")";
+        if (auto E =
+                Walk.addObject(*Ref, User, true, Archives[A].Path, Member->getChildOffset()))
           return std::move(E);
         Changed = true;
       }
@@ -164,7 +170,8 @@ findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
       if (Walk.Defined.contains(Symbol) || !Seen.insert(Symbol).second)
         continue;
       if (const FeatureInfo *Feature = Matcher.match(Symbol))
-        Uses.push_back({Feature->Name, Symbol, Object.User, Object.InArchive, Object.Path});
+        Uses.push_back({Feature->Name, Symbol, Object.User, Object.InArchive, Object.Path,
+                        Object.MemberOffset});
     }
   }
   return Uses;

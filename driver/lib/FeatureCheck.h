@@ -20,9 +20,10 @@ struct ProgramInput {
 struct FeatureUse {
   std::string Feature;
   std::string Symbol;
-  std::string User;       // "main.o" or "libfoo.a(net.o)"
-  bool InArchive = false; // User is an archive member: a library's, maybe never called
-  std::string Path;       // the object file itself, for a User that is not a member
+  std::string User;          // "main.o" or "libfoo.a(net.o)"
+  bool InArchive = false;    // User is an archive member: a library's, maybe never called
+  std::string Path;          // the object file, or the archive holding the member
+  uint64_t MemberOffset = 0; // for a member: where it starts in the archive
 };
 
 /// The symbol patterns of features.yaml, compiled once.

@@ -31,7 +31,11 @@ std::vector<CallSite> locate(const std::vector<const FeatureUse *> &Uses,
     Sites =
         findCallSites(Job->second, [&](llvm::StringRef S) { return Symbols.count(S.str()); });
   else if (!Path.empty())
-    Sites = findDebugCallSites(Path, Symbols);
+    Sites = findDebugCallSites(Path,
+                               Uses.front()->InArchive
+                                   ? std::optional<uint64_t>(Uses.front()->MemberOffset)
+                                   : std::nullopt,
+                               Symbols);
   if (!Sites) {
     // Locating is a courtesy: without it the error still names object and symbol.
     llvm::consumeError(Sites.takeError());

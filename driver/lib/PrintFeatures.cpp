@@ -48,7 +48,9 @@ llvm::Error addObjectUses(const Catalog &Cat, const std::vector<ProgramInput> &I
   for (const auto &Use : Found) {
     std::vector<CallSite> Sites;
     if (!Use.Path.empty()) {
-      auto Located = findDebugCallSites(Use.Path, {Use.Symbol});
+      auto Located = findDebugCallSites(
+          Use.Path, Use.InArchive ? std::optional<uint64_t>(Use.MemberOffset) : std::nullopt,
+          {Use.Symbol});
       if (!Located)
         return Located.takeError();
       Sites = std::move(*Located);

@@ -9,6 +9,7 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/CompilerInvocation.h"
 #include "clang/Frontend/FrontendAction.h"
+#include "clang/Frontend/TextDiagnosticPrinter.h"
 #include "clang/Tooling/Tooling.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -314,9 +315,8 @@ private:
 } // namespace
 
 llvm::Expected<std::vector<CallSite>>
-findCallSites(llvm::ArrayRef<const char *> Cc1Args,
+findCallSites(llvm::ArrayRef<const char *> Cc1Args, ParseMode Mode,
               llvm::function_ref<bool(llvm::StringRef Symbol)> Wanted) {
-  // The compile already reported every warning; the reparse stays silent.
   clang::IgnoringDiagConsumer Silent;
   auto Diags = clang::CompilerInstance::createDiagnostics(new clang::DiagnosticOptions, &Silent,
                                                           /*ShouldOwnClient=*/false);
@@ -333,16 +333,23 @@ findCallSites(llvm::ArrayRef<const char *> Cc1Args,
     return makeError("the compile job has no source file to reparse");
   std::string Source = Frontend.Inputs.front().getFile().str();
   // The compile already consumed standard input: there is nothing left to read.
-  if (Source == "-")
+  if (Source == "-" && Mode == ParseMode::Reparse)
     return makeError("a source read from standard input cannot be reparsed");
+
+  // After a compile, every diagnostic was printed already: the reparse stays silent.
+  // A first parse prints them as the compile would (its -w, -Werror, colours).
+  clang::TextDiagnosticPrinter Printer(llvm::errs(), &Invocation->getDiagnosticOpts());
+  clang::DiagnosticConsumer *Client = &Silent;
+  if (Mode == ParseMode::FirstParse)
+    Client = &Printer;
 
   std::vector<CallSite> Sites;
   CallSiteFactory Factory(Wanted, Sites);
   auto Files = llvm::makeIntrusiveRefCnt<clang::FileManager>(clang::FileSystemOptions(),
                                                              llvm::vfs::getRealFileSystem());
-  if (!Factory.runInvocation(std::move(Invocation), Files.get(),
-                             std::make_shared<clang::PCHContainerOperations>(), &Silent))
-    return makeError("cannot reparse '" + Source + "'");
+  if (!Factory.runInvocation(Invocation, Files.get(),
+                             std::make_shared<clang::PCHContainerOperations>(), Client))
+    return makeError("cannot parse '" + Source + "'");
   sortCallSites(Sites);
   return Sites;
 }

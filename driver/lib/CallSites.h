@@ -23,14 +23,19 @@ struct CallSite {
   std::string Through;
 };
 
+/// How a source is parsed: again after its compile (which consumed standard input and
+/// printed every diagnostic already), or for the first time (diagnostics are printed,
+/// and an error in the source is an error here).
+enum class ParseMode { Reparse, FirstParse };
+
 /// Parses the source of a compile job, given its arguments after "-cc1", for syntax
-/// only (no output, no dependency file, no diagnostics), and returns each place where
+/// only (no output, no dependency file), and returns each place where
 /// code the compile emits refers to a function the source declares without defining
 /// whose symbol Wanted accepts. A reference from a system header (an instantiated
 /// template, an inline function) is reported where the program's own code reaches
 /// it. Sorted by position, without duplicates; an unparsable source is an error.
 llvm::Expected<std::vector<CallSite>>
-findCallSites(llvm::ArrayRef<const char *> Cc1Args,
+findCallSites(llvm::ArrayRef<const char *> Cc1Args, ParseMode Mode,
               llvm::function_ref<bool(llvm::StringRef Symbol)> Wanted);
 
 /// Sorts Sites by file, line, column and symbol and drops repeated ones.

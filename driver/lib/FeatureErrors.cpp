@@ -28,8 +28,8 @@ std::vector<CallSite> locate(const std::vector<const FeatureUse *> &Uses,
   const std::string &Path = Uses.front()->Path;
   llvm::Expected<std::vector<CallSite>> Sites = std::vector<CallSite>();
   if (auto Job = Jobs.find(Path); Job != Jobs.end())
-    Sites =
-        findCallSites(Job->second, [&](llvm::StringRef S) { return Symbols.count(S.str()); });
+    Sites = findCallSites(Job->second, ParseMode::Reparse,
+                          [&](llvm::StringRef S) { return Symbols.count(S.str()); });
   else if (!Path.empty())
     Sites = findDebugCallSites(Path,
                                Uses.front()->InArchive

@@ -33,7 +33,8 @@ llvm::Error addSourceUses(const clang::driver::Command &Job, const FeatureMatche
   const auto &Args = Job.getArguments();
   std::vector<const char *> Cc1(Args.begin() + 1, Args.end());
   std::vector<CallSite> Sites;
-  TRY_ASSIGN(Sites, findCallSites(Cc1, [&](llvm::StringRef S) { return Matcher.match(S); }));
+  TRY_ASSIGN(Sites, findCallSites(Cc1, ParseMode::FirstParse,
+                                  [&](llvm::StringRef S) { return Matcher.match(S); }));
   for (auto &Site : Sites)
     Uses.push_back({Matcher.match(Site.Symbol)->Name, Site.Symbol, "", Site.Location});
   return llvm::Error::success();

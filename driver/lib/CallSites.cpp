@@ -15,6 +15,7 @@
 #include "llvm/ADT/DenseSet.h"
 
 #include <deque>
+#include <set>
 #include <tuple>
 
 namespace ukcxx {
@@ -160,7 +161,7 @@ public:
       : SM(Context.getSourceManager()), Graph(Graph), Wanted(Wanted),
         Mangler(Context.createMangleContext()) {}
 
-  std::vector<CallSite> find();
+  SourceReferences find();
 
 private:
   std::string symbolOf(const clang::FunctionDecl *FD);
@@ -238,11 +239,14 @@ void SiteFinder::addSite(const Reference &Leading, const Reference &Want,
   Sites.push_back(std::move(Site));
 }
 
-std::vector<CallSite> SiteFinder::find() {
+SourceReferences SiteFinder::find() {
+  std::set<std::string> External;
   for (const auto &R : Graph.references()) {
     if (!Graph.isEmitted(R) || !isExternalReference(R.Callee))
       continue;
     std::string Symbol = symbolOf(R.Callee);
+    if (!Symbol.empty())
+      External.insert(Symbol);
     if (Symbol.empty() || !Wanted(Symbol))
       continue;
     // Walk up from system headers (an instantiated template, an inline function)
@@ -261,60 +265,59 @@ std::vector<CallSite> SiteFinder::find() {
           Work.push_back(Up);
     }
   }
-  return std::move(Sites);
+  sortCallSites(Sites);
+  return {std::move(Sites), std::vector<std::string>(External.begin(), External.end())};
 }
 
 class CallSiteConsumer : public clang::ASTConsumer {
 public:
-  CallSiteConsumer(llvm::function_ref<bool(llvm::StringRef)> Wanted,
-                   std::vector<CallSite> &Sites)
-      : Wanted(Wanted), Sites(Sites) {}
+  CallSiteConsumer(llvm::function_ref<bool(llvm::StringRef)> Wanted, SourceReferences &Result)
+      : Wanted(Wanted), Result(Result) {}
 
   void HandleTranslationUnit(clang::ASTContext &Context) override {
     ReferenceCollector Collector;
     Collector.TraverseAST(Context);
     CallGraph Graph(Collector);
-    Sites = SiteFinder(Context, Graph, Wanted).find();
+    Result = SiteFinder(Context, Graph, Wanted).find();
   }
 
 private:
   llvm::function_ref<bool(llvm::StringRef)> Wanted;
-  std::vector<CallSite> &Sites;
+  SourceReferences &Result;
 };
 
 class CallSiteAction : public clang::ASTFrontendAction {
 public:
-  CallSiteAction(llvm::function_ref<bool(llvm::StringRef)> Wanted, std::vector<CallSite> &Sites)
-      : Wanted(Wanted), Sites(Sites) {}
+  CallSiteAction(llvm::function_ref<bool(llvm::StringRef)> Wanted, SourceReferences &Result)
+      : Wanted(Wanted), Result(Result) {}
 
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &,
                                                         llvm::StringRef) override {
-    return std::make_unique<CallSiteConsumer>(Wanted, Sites);
+    return std::make_unique<CallSiteConsumer>(Wanted, Result);
   }
 
 private:
   llvm::function_ref<bool(llvm::StringRef)> Wanted;
-  std::vector<CallSite> &Sites;
+  SourceReferences &Result;
 };
 
 class CallSiteFactory : public clang::tooling::FrontendActionFactory {
 public:
-  CallSiteFactory(llvm::function_ref<bool(llvm::StringRef)> Wanted,
-                  std::vector<CallSite> &Sites)
-      : Wanted(Wanted), Sites(Sites) {}
+  CallSiteFactory(llvm::function_ref<bool(llvm::StringRef)> Wanted, SourceReferences &Result)
+      : Wanted(Wanted), Result(Result) {}
 
   std::unique_ptr<clang::FrontendAction> create() override {
-    return std::make_unique<CallSiteAction>(Wanted, Sites);
+    return std::make_unique<CallSiteAction>(Wanted, Result);
   }
 
 private:
   llvm::function_ref<bool(llvm::StringRef)> Wanted;
-  std::vector<CallSite> &Sites;
+  SourceReferences &Result;
 };
 
 } // namespace
 
-llvm::Expected<std::vector<CallSite>>
+llvm::Expected<SourceReferences>
 findCallSites(llvm::ArrayRef<const char *> Cc1Args, ParseMode Mode,
               llvm::function_ref<bool(llvm::StringRef Symbol)> Wanted) {
   clang::IgnoringDiagConsumer Silent;
@@ -343,15 +346,14 @@ findCallSites(llvm::ArrayRef<const char *> Cc1Args, ParseMode Mode,
   if (Mode == ParseMode::FirstParse)
     Client = &Printer;
 
-  std::vector<CallSite> Sites;
-  CallSiteFactory Factory(Wanted, Sites);
+  SourceReferences Result;
+  CallSiteFactory Factory(Wanted, Result);
   auto Files = llvm::makeIntrusiveRefCnt<clang::FileManager>(clang::FileSystemOptions(),
                                                              llvm::vfs::getRealFileSystem());
   if (!Factory.runInvocation(Invocation, Files.get(),
                              std::make_shared<clang::PCHContainerOperations>(), Client))
     return makeError("cannot parse '" + Source + "'");
-  sortCallSites(Sites);
-  return Sites;
+  return Result;
 }
 
 void sortCallSites(std::vector<CallSite> &Sites) {

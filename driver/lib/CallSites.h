@@ -23,6 +23,12 @@ struct CallSite {
   std::string Through;
 };
 
+/// What the code a source compiles to refers to.
+struct SourceReferences {
+  std::vector<CallSite> Sites;       // the wanted symbols' places, sorted
+  std::vector<std::string> External; // every function it needs from elsewhere, sorted
+};
+
 /// How a source is parsed: again after its compile (which consumed standard input and
 /// printed every diagnostic already), or for the first time (diagnostics are printed,
 /// and an error in the source is an error here).
@@ -34,7 +40,9 @@ enum class ParseMode { Reparse, FirstParse };
 /// whose symbol Wanted accepts. A reference from a system header (an instantiated
 /// template, an inline function) is reported where the program's own code reaches
 /// it. Sorted by position, without duplicates; an unparsable source is an error.
-llvm::Expected<std::vector<CallSite>>
+/// External lists every such function's symbol, wanted or not (what the object will
+/// leave undefined, for pulling in archive members).
+llvm::Expected<SourceReferences>
 findCallSites(llvm::ArrayRef<const char *> Cc1Args, ParseMode Mode,
               llvm::function_ref<bool(llvm::StringRef Symbol)> Wanted);
 

@@ -65,6 +65,13 @@ public:
     return llvm::Error::success();
   }
 
+  /// Symbols that code outside the objects refers to: undefined until defined.
+  void addReferences(llvm::ArrayRef<std::string> Names) {
+    for (const auto &Name : Names)
+      if (!Defined.contains(Name))
+        Undefined.insert(Name);
+  }
+
   bool isUndefined(llvm::StringRef Name) const { return Undefined.contains(Name); }
 
   llvm::LLVMContext Context;
@@ -105,7 +112,8 @@ const FeatureInfo *FeatureMatcher::match(llvm::StringRef Symbol) const {
 }
 
 llvm::Expected<std::vector<FeatureUse>>
-findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
+findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs,
+                llvm::ArrayRef<std::string> SourceReferences) {
   SymbolWalk Walk;
   std::vector<std::unique_ptr<llvm::MemoryBuffer>> Buffers;
   struct OpenArchive {
@@ -132,6 +140,8 @@ findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs) {
     if (auto E = Walk.addObject(Ref, Input.DisplayName, false, Input.Path))
       return std::move(E);
   }
+
+  Walk.addReferences(SourceReferences);
 
   // Pull in archive members that define a still-undefined symbol, as a linker with
   // every archive in one --start-group would, until nothing more is pulled in.

@@ -43,7 +43,10 @@ private:
 /// feature of Cat: each symbol an object refers to that no input defines, once per
 /// object, in input order (the program's own objects before archive members). Archive
 /// members count only if a linker would pull them in. Unreadable inputs are errors.
+/// SourceReferences are symbols that sources not compiled yet will leave undefined:
+/// they pull in archive members as an object's would, but are no uses themselves.
 llvm::Expected<std::vector<FeatureUse>>
-findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs);
+findFeatureUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs,
+                llvm::ArrayRef<std::string> SourceReferences = {});
 
 } // namespace ukcxx

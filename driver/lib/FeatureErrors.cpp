@@ -27,10 +27,14 @@ std::vector<CallSite> locate(const std::vector<const FeatureUse *> &Uses,
     Symbols.insert(Use->Symbol);
   const std::string &Path = Uses.front()->Path;
   llvm::Expected<std::vector<CallSite>> Sites = std::vector<CallSite>();
-  if (auto Job = Jobs.find(Path); Job != Jobs.end())
-    Sites = findCallSites(Job->second, ParseMode::Reparse,
-                          [&](llvm::StringRef S) { return Symbols.count(S.str()); });
-  else if (!Path.empty())
+  if (auto Job = Jobs.find(Path); Job != Jobs.end()) {
+    auto Found = findCallSites(Job->second, ParseMode::Reparse,
+                               [&](llvm::StringRef S) { return Symbols.count(S.str()); });
+    if (Found)
+      Sites = std::move(Found->Sites);
+    else
+      Sites = Found.takeError();
+  } else if (!Path.empty())
     Sites = findDebugCallSites(Path,
                                Uses.front()->InArchive
                                    ? std::optional<uint64_t>(Uses.front()->MemberOffset)

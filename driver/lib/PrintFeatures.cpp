@@ -27,25 +27,27 @@ struct LocatedUse {
   SourceLocation Location;
 };
 
-/// The uses in the source that Job compiles.
+/// The uses in the source that Job compiles; adds the functions it needs from
+/// elsewhere to External.
 llvm::Error addSourceUses(const clang::driver::Command &Job, const FeatureMatcher &Matcher,
-                          std::vector<LocatedUse> &Uses) {
+                          std::vector<LocatedUse> &Uses, std::vector<std::string> &External) {
   const auto &Args = Job.getArguments();
   std::vector<const char *> Cc1(Args.begin() + 1, Args.end());
-  std::vector<CallSite> Sites;
-  TRY_ASSIGN(Sites, findCallSites(Cc1, ParseMode::FirstParse,
+  SourceReferences Found;
+  TRY_ASSIGN(Found, findCallSites(Cc1, ParseMode::FirstParse,
                                   [&](llvm::StringRef S) { return Matcher.match(S); }));
-  for (auto &Site : Sites)
+  for (auto &Site : Found.Sites)
     Uses.push_back({Matcher.match(Site.Symbol)->Name, Site.Symbol, "", Site.Location});
+  External.insert(External.end(), Found.External.begin(), Found.External.end());
   return llvm::Error::success();
 }
 
 /// The uses in the objects and archives given to the link, with their DWARF lines
 /// where the object has them.
 llvm::Error addObjectUses(const Catalog &Cat, const std::vector<ProgramInput> &Inputs,
-                          std::vector<LocatedUse> &Uses) {
+                          llvm::ArrayRef<std::string> External, std::vector<LocatedUse> &Uses) {
   std::vector<FeatureUse> Found;
-  TRY_ASSIGN(Found, findFeatureUses(Cat, Inputs));
+  TRY_ASSIGN(Found, findFeatureUses(Cat, Inputs, External));
   for (const auto &Use : Found) {
     std::vector<CallSite> Sites;
     if (!Use.Path.empty()) {
@@ -70,6 +72,7 @@ llvm::Expected<std::vector<LocatedUse>> findUses(const Catalog &Cat,
   FeatureMatcher Matcher;
   TRY_ASSIGN(Matcher, FeatureMatcher::create(Cat));
   std::vector<LocatedUse> Uses;
+  std::vector<std::string> External;
   std::set<std::string> Produced;
   const clang::driver::Command *Link = nullptr;
   for (const auto &Job : C.getJobs()) {
@@ -79,7 +82,7 @@ llvm::Expected<std::vector<LocatedUse>> findUses(const Catalog &Cat,
     if (Job.getCreator().isLinkJob())
       Link = &Job;
     else if (!Args.empty() && llvm::StringRef(Args.front()) == "-cc1") {
-      if (auto E = addSourceUses(Job, Matcher, Uses))
+      if (auto E = addSourceUses(Job, Matcher, Uses, External))
         return std::move(E);
     } else {
       // An assembly source, for one: no parser here reads it, and silence would let
@@ -92,7 +95,7 @@ llvm::Expected<std::vector<LocatedUse>> findUses(const Catalog &Cat,
     }
   }
   if (Link)
-    if (auto E = addObjectUses(Cat, programInputs(*Link, Produced), Uses))
+    if (auto E = addObjectUses(Cat, programInputs(*Link, Produced), External, Uses))
       return std::move(E);
   return Uses;
 }

@@ -23,6 +23,7 @@ namespace {
 struct LocatedUse {
   std::string Feature;
   std::string Symbol;
+  std::string Name;   // as the source writes it: "std::thread::_M_start_thread"
   std::string Object; // empty for a source's use
   SourceLocation Location;
 };
@@ -37,7 +38,8 @@ llvm::Error addSourceUses(const clang::driver::Command &Job, const FeatureMatche
   TRY_ASSIGN(Found, findCallSites(Cc1, ParseMode::FirstParse,
                                   [&](llvm::StringRef S) { return Matcher.match(S); }));
   for (auto &Site : Found.Sites)
-    Uses.push_back({Matcher.match(Site.Symbol)->Name, Site.Symbol, "", Site.Location});
+    Uses.push_back(
+        {Matcher.match(Site.Symbol)->Name, Site.Symbol, Site.Name, "", Site.Location});
   External.insert(External.end(), Found.External.begin(), Found.External.end());
   return llvm::Error::success();
 }
@@ -59,9 +61,9 @@ llvm::Error addObjectUses(const Catalog &Cat, const std::vector<ProgramInput> &I
       Sites = std::move(*Located);
     }
     if (Sites.empty())
-      Uses.push_back({Use.Feature, Use.Symbol, Use.User, {}});
+      Uses.push_back({Use.Feature, Use.Symbol, sourceName(Use.Symbol), Use.User, {}});
     for (auto &Site : Sites)
-      Uses.push_back({Use.Feature, Use.Symbol, Use.User, Site.Location});
+      Uses.push_back({Use.Feature, Use.Symbol, Site.Name, Use.User, Site.Location});
   }
   return llvm::Error::success();
 }
@@ -105,7 +107,7 @@ llvm::json::Value toJSON(const std::vector<LocatedUse> &Uses) {
   llvm::json::Array Array;
   for (const auto &Use : Uses) {
     Features.insert(Use.Feature);
-    llvm::json::Object O{{"feature", Use.Feature}, {"symbol", Use.Symbol}};
+    llvm::json::Object O{{"feature", Use.Feature}, {"symbol", Use.Symbol}, {"name", Use.Name}};
     if (!Use.Object.empty())
       O["object"] = Use.Object;
     if (!Use.Location.File.empty()) {
@@ -120,9 +122,13 @@ llvm::json::Value toJSON(const std::vector<LocatedUse> &Uses) {
                             {"uses", std::move(Array)}};
 }
 
-/// Writes a first manifest at Path enabling the features of Uses; never replaces one.
+/// Writes a first manifest at Path enabling the features of Uses, for Target when it
+/// is not empty; never replaces one.
 llvm::Error writeManifest(const std::string &Path, const Catalog &Cat,
-                          const std::vector<LocatedUse> &Uses) {
+                          const std::vector<LocatedUse> &Uses, const std::string &Target) {
+  if (!Target.empty() && !Cat.target(Target))
+    return makeError("unknown target '" + Target + "' in --target" +
+                     suggest(Target, Cat.targetNames()));
   std::set<std::string> Features;
   for (const auto &Use : Uses)
     Features.insert(Use.Feature);
@@ -136,6 +142,8 @@ llvm::Error writeManifest(const std::string &Path, const Catalog &Cat,
   OS << "# The unikernel's manifest (docs/manifest.md), written by ukc++ --init from the\n"
      << "# features the program uses.\n"
      << "version: 1\n";
+  if (!Target.empty())
+    OS << "target: " << Target << "\n";
   if (Features.empty())
     OS << "features: {}\n";
   else
@@ -166,7 +174,7 @@ int printFeatures(const Invocation &Inv, clang::driver::Driver &D) {
   }
   if (Inv.Opts.Init) {
     std::string Path = Inv.Opts.Manifest.empty() ? "unikernel.yaml" : Inv.Opts.Manifest;
-    if (auto E = writeManifest(Path, *Cat, *Uses)) {
+    if (auto E = writeManifest(Path, *Cat, *Uses, Inv.Opts.Target)) {
       printError(Inv.Tool, std::move(E));
       return 1;
     }

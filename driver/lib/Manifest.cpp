@@ -288,10 +288,12 @@ private:
   }
 
   llvm::Error fs(const YAML::Node &V) {
+    if (V.IsNull())
+      return llvm::Error::success(); // `fs:` alone: /tmp, under an empty root
     if (auto E = R.checkKeys(V, "the settings of feature 'fs'", {"root"}))
       return E;
     if (!V["root"])
-      return R.error(V, "feature 'fs' needs 'root': a host folder to pack into the image");
+      return llvm::Error::success(); // /tmp only, under an empty root
     std::string Root;
     TRY_ASSIGN(Root, R.scalar(V["root"], "'root'"));
     llvm::SmallString<256> Full(llvm::sys::path::parent_path(R.file()));
@@ -345,7 +347,7 @@ llvm::json::Value toJSON(const Manifest &M, const std::vector<std::string> &Comp
     if (Name == "threads") {
       Settings["max"] = M.ThreadsMax;
       Settings["stack"] = M.ThreadStack;
-    } else if (Name == "fs") {
+    } else if (Name == "fs" && !M.FSRoot.empty()) {
       Settings["root"] = M.FSRoot;
     }
     if (Name == "net" || Name == "block") {

@@ -240,11 +240,5 @@ void fill_stat(const File &f, struct stat *st) {
   st->st_blksize = 4096;
 }
 
-UK_SYSCALL(umask) {
-  static uint32_t mask = 022;
-  uint32_t old = mask;
-  mask = uint32_t(args.a0) & 0777;
-  return old;
-}
 
 } // namespace uk

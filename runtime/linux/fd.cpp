@@ -79,6 +79,8 @@ long transfer(uint64_t fd, uint64_t buf, uint64_t len, bool write, bool position
     return -EFAULT;
   if (positional && !write && f->ops->pread)
     return f->ops->pread(*f, reinterpret_cast<char *>(buf), len, uint64_t(offset));
+  if (positional && write && f->ops->pwrite)
+    return f->ops->pwrite(*f, reinterpret_cast<const char *>(buf), len, uint64_t(offset));
   return write ? f->ops->write(*f, reinterpret_cast<const char *>(buf), len)
                : f->ops->read(*f, reinterpret_cast<char *>(buf), len);
 }
@@ -93,6 +95,8 @@ long vector_io(const SyscallArgs &args, bool write) {
   File *f = file(args.a0);
   if (!f || !(write ? writable(*f) : readable(*f)))
     return -EBADF;
+  if (f->ops->getdents)
+    return -EISDIR;
   if (!(write ? f->ops->write != nullptr : f->ops->read != nullptr))
     return -EINVAL;
   uint64_t count = args.a2;
@@ -213,6 +217,42 @@ UK_SYSCALL(fadvise64) {
     return -ESPIPE;
   return args.a3 <= 5 ? 0 : -EINVAL; // POSIX_FADV_NORMAL ... NOREUSE: advice only
 }
+
+UK_SYSCALL(ftruncate) {
+  File *f = file(args.a0);
+  if (!f)
+    return -EBADF;
+  if (!writable(*f) || !f->ops->truncate || int64_t(args.a1) < 0)
+    return -EINVAL;
+  return f->ops->truncate(*f, args.a1);
+}
+
+UK_SYSCALL(fallocate) {
+  File *f = file(args.a0);
+  int64_t offset = int64_t(args.a2), len = int64_t(args.a3);
+  if (!f)
+    return -EBADF;
+  if (offset < 0 || len <= 0 || offset + len < offset)
+    return -EINVAL;
+  if (args.a1)
+    return -EOPNOTSUPP; // KEEP_SIZE, PUNCH_HOLE...: not yet
+  if (!writable(*f))
+    return -EBADF;
+  if (!f->ops->truncate)
+    return -ENODEV;
+  struct stat st;
+  fill_stat(*f, &st);
+  // Memory is not reserved ahead: growing the size is what a program can observe.
+  return offset + len > st.st_size ? f->ops->truncate(*f, uint64_t(offset + len)) : 0;
+}
+
+// Nothing here keeps data that the host's storage would lose: files are in memory
+// or read-only, so a sync has nothing to wait for.
+long sync_file(uint64_t fd) { return file(fd) ? 0 : -EBADF; }
+UK_SYSCALL(fsync) { return sync_file(args.a0); }
+UK_SYSCALL(fdatasync) { return sync_file(args.a0); }
+UK_SYSCALL(syncfs) { return sync_file(args.a0); }
+UK_SYSCALL(sync) { return 0; }
 
 UK_SYSCALL(fstat) {
   File *f = file(args.a0);

@@ -35,6 +35,10 @@ struct FileOps {
   void (*stat)(const File &, struct stat *) = nullptr;
   /// getdents64 into a buffer of the program; null: not a directory.
   long (*getdents)(File &, char *, size_t) = nullptr;
+  /// Writes at Offset, leaving the file's offset alone; may be null (no offsets).
+  long (*pwrite)(File &, const char *, size_t, uint64_t offset) = nullptr;
+  /// ftruncate; null: the file cannot change size (EINVAL).
+  long (*truncate)(File &, uint64_t size) = nullptr;
 };
 
 /// The start of every file's own state (a pipe's, an eventfd's...).

@@ -5,6 +5,7 @@
 #include "vfs.h"
 
 #include "uk/syscall.h"
+#include "uk/time.h"
 #include "uk/vm.h"
 
 #include <asm/fcntl.h>
@@ -29,6 +30,8 @@ Node bare_parent(Node n) { return n; }
 const char *bare_name(Node) { return ""; }
 NodeKind bare_kind(Node) { return NodeKind::Directory; }
 void bare_stat(Node, struct stat *st) {
+  st->st_dev = 1;
+  st->st_ino = 1; // never 0: readdir skips entries whose inode is 0
   st->st_mode = S_IFDIR | 0755;
   st->st_nlink = 2;
 }
@@ -36,15 +39,22 @@ bool bare_readdir(Node, uint64_t, DirEntry &) { return false; }
 const FileSystem bare_fs = {"rootfs",  bare_root, bare_lookup, bare_parent,  bare_name,
                             bare_kind, bare_stat, nullptr,     bare_readdir, nullptr};
 
-/// A file system mounted on the name Name in folder At.
+/// A file system mounted on the name Name in the root folder.
 struct Mount {
   const char *name;
   const FileSystem *fs;
 };
-const Mount mounts[] = {{"dev", &dev_fs}, {"proc", &proc_fs}};
+Mount mounts[3];
+int mount_count;
 
 const FileSystem *root_fs() {
   static const FileSystem *fs = image_tree && image_tree() ? image_tree() : &bare_fs;
+  if (!mount_count) {
+    mounts[mount_count++] = {"dev", &dev_fs};
+    mounts[mount_count++] = {"proc", &proc_fs};
+    if (temporary_files)
+      mounts[mount_count++] = {"tmp", temporary_files()};
+  }
   return fs;
 }
 Node root() { return root_fs()->root(); }
@@ -54,9 +64,9 @@ Node cwd; // null fs: the root
 Node working_directory() { return cwd.fs ? cwd : root(); }
 
 const Mount *mount_of(Node n) {
-  for (const auto &m : mounts)
-    if (n.fs == m.fs && n == m.fs->root())
-      return &m;
+  for (int i = 0; i < mount_count; ++i)
+    if (n.fs == mounts[i].fs && n == mounts[i].fs->root())
+      return &mounts[i];
   return nullptr;
 }
 
@@ -93,9 +103,9 @@ long step(Node dir, const char *name, size_t len, Node &found) {
     return 0;
   }
   if (is_root(dir))
-    for (const auto &m : mounts)
-      if (same_name(m.name, name, len)) {
-        found = m.fs->root();
+    for (int i = 0; i < mount_count; ++i)
+      if (same_name(mounts[i].name, name, len)) {
+        found = mounts[i].fs->root();
         return 0;
       }
   long error = dir.fs->lookup(dir, name, len, found);
@@ -175,31 +185,45 @@ long resolve(uint64_t dirfd, uint64_t path_addr, bool follow, Node &out) {
   return walk(start, path, follow, out, links);
 }
 
-/// The folder that would hold Path's last name, for the calls that create: 0 if it
-/// exists, else the walk's error.
-long resolve_parent(uint64_t dirfd, uint64_t path_addr) {
-  Node n;
-  long error = resolve(dirfd, path_addr, false, n);
-  if (error != -ENOENT)
-    return error;
-  // Exists up to the last name? Walk the path with its last name replaced by ".".
+/// Splits the program's path Path_addr into the folder holding its last name (walked,
+/// symlinks followed) and that name, for the calls that make, remove or rename it.
+long resolve_last(uint64_t dirfd, uint64_t path_addr, Node &dir, const char *&name,
+                  size_t &len) {
+  long length = user_strlen(reinterpret_cast<const char *>(path_addr), MaxPath);
+  if (length < 0)
+    return -EFAULT;
+  if (length == 0)
+    return -ENOENT;
+  if (length == long(MaxPath))
+    return -ENAMETOOLONG;
   const char *path = reinterpret_cast<const char *>(path_addr);
-  size_t len = strlen(path);
-  while (len > 1 && path[len - 1] == '/')
-    --len;
-  size_t cut = len;
+  size_t end = size_t(length);
+  while (end > 1 && path[end - 1] == '/')
+    --end;
+  size_t cut = end;
   while (cut && path[cut - 1] != '/')
     --cut;
-  static char dir[MaxPath];
-  memcpy(dir, path, cut);
-  memcpy(dir + cut, ".", 2);
+  name = path + cut;
+  len = end - cut;
+  if (len > MaxName)
+    return -ENAMETOOLONG;
+  static char folder[MaxPath];
+  memcpy(folder, path, cut);
+  memcpy(folder + cut, ".", 2);
   Node start;
   if (*path != '/')
-    if (long e = start_of(dirfd, start))
-      return e;
+    if (long error = start_of(dirfd, start))
+      return error;
   int links = 0;
-  return walk(start, dir, true, n, links);
+  return walk(start, folder, true, dir, links);
 }
+
+bool dot_or_dotdot(const char *name, size_t len) {
+  return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.') ||
+         (len == 1 && name[0] == '/');
+}
+
+uint32_t umask_bits = 022;
 
 void node_stat(Node n, struct stat *st) {
   memset(st, 0, sizeof *st);
@@ -238,13 +262,12 @@ bool entry_at(Node dir, uint64_t index, DirEntry &e) {
   }
   index -= 2;
   if (is_root(dir)) {
-    constexpr uint64_t MountCount = sizeof mounts / sizeof mounts[0];
-    if (index < MountCount) {
+    if (index < uint64_t(mount_count)) {
       e = {mounts[index].name, strlen(mounts[index].name), mounts[index].fs->root(),
            NodeKind::Directory};
       return true;
     }
-    index -= MountCount;
+    index -= uint64_t(mount_count);
   }
   for (;; ++index) { // a name a mount hides is not listed twice
     if (!dir.fs->readdir(dir, index, e))
@@ -252,8 +275,8 @@ bool entry_at(Node dir, uint64_t index, DirEntry &e) {
     e.node.fs = dir.fs;
     bool hidden = false;
     if (is_root(dir))
-      for (const auto &m : mounts)
-        hidden |= same_name(m.name, e.name, e.name_len);
+      for (int i = 0; i < mount_count; ++i)
+        hidden |= same_name(mounts[i].name, e.name, e.name_len);
     if (!hidden)
       return true;
   }
@@ -318,26 +341,64 @@ long open_node(Node n, uint64_t flags, File &f) {
   return n.fs->open(n, unsigned(flags), f);
 }
 
-long do_openat(uint64_t dirfd, uint64_t path, uint64_t flags) {
+/// Makes the file Path names (O_CREAT); Made is the new node.
+long create_file(uint64_t dirfd, uint64_t path, uint64_t mode, Node &made) {
+  Node dir;
+  const char *name;
+  size_t len;
+  if (long error = resolve_last(dirfd, path, dir, name, len))
+    return error;
+  if (dot_or_dotdot(name, len) || name[len] == '/')
+    return -EISDIR;
+  if (!dir.fs->create)
+    return -EROFS;
+  long error = dir.fs->create(dir, name, len, NodeKind::File,
+                              uint32_t(mode) & ~umask_bits & 07777, nullptr, made);
+  made.fs = dir.fs;
+  return error;
+}
+
+/// O_TMPFILE: a file with no name in folder Path.
+long create_unnamed(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode, Node &made) {
+  if ((flags & O_ACCMODE) == O_RDONLY)
+    return -EINVAL;
+  Node dir;
+  if (long error = resolve(dirfd, path, true, dir))
+    return error;
+  if (kind(dir) != NodeKind::Directory)
+    return -ENOTDIR;
+  if (!dir.fs->create)
+    return -EOPNOTSUPP;
+  long error = dir.fs->create(dir, "", 0, NodeKind::File, uint32_t(mode) & ~umask_bits & 07777,
+                              nullptr, made);
+  made.fs = dir.fs;
+  return error;
+}
+
+long do_openat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode) {
   Node n;
-  long error = resolve(dirfd, path, !(flags & O_NOFOLLOW), n);
-  if (error == -ENOENT && (flags & O_CREAT)) {
-    long parent_error = resolve_parent(dirfd, path);
-    return parent_error ? parent_error : -EROFS; // every file system here is read-only
+  long error;
+  if ((flags & __O_TMPFILE) == __O_TMPFILE) {
+    error = create_unnamed(dirfd, path, flags, mode, n);
+    flags &= ~uint64_t(__O_TMPFILE | O_DIRECTORY); // what is opened is the new file
+  } else {
+    error = resolve(dirfd, path, !(flags & O_NOFOLLOW), n);
+    if (error == -ENOENT && (flags & O_CREAT))
+      error = create_file(dirfd, path, mode, n);
+    else if (!error && (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+      error = -EEXIST;
   }
   if (error)
     return error;
-  if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-    return -EEXIST;
   if (kind(n) == NodeKind::Symlink)
     return -ELOOP; // O_NOFOLLOW on a symlink
-  if ((flags & __O_TMPFILE) == __O_TMPFILE)
-    return -EROFS;
   File f;
   if (long e = open_node(n, flags, f))
     return e;
   f.flags = unsigned(flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC));
   f.cloexec = flags & O_CLOEXEC;
+  if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && f.ops->truncate)
+    f.ops->truncate(f, 0);
   long fd = install(f);
   if (fd < 0 && f.ops->release)
     f.ops->release(f);
@@ -440,18 +501,136 @@ long do_readlink(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t size) {
   return long(len);
 }
 
-/// mkdir, unlink, rmdir, rename: nothing here can change, so the answer is what a
-/// read-only file system gives: EEXIST or EROFS if the name exists, else ENOENT (no
-/// folder to change) or EROFS.
-long do_change(uint64_t dirfd, uint64_t path, bool creates) {
-  Node n;
-  long error = resolve(dirfd, path, false, n);
-  if (!error)
-    return creates ? -EEXIST : -EROFS;
-  if (error != -ENOENT || !creates)
+long do_mkdir(uint64_t dirfd, uint64_t path, uint64_t mode) {
+  Node dir, made;
+  const char *name;
+  size_t len;
+  if (long error = resolve_last(dirfd, path, dir, name, len))
     return error;
-  long parent_error = resolve_parent(dirfd, path);
-  return parent_error ? parent_error : -EROFS;
+  if (dot_or_dotdot(name, len) || !step(dir, name, len, made))
+    return -EEXIST;
+  if (!dir.fs->create)
+    return -EROFS;
+  return dir.fs->create(dir, name, len, NodeKind::Directory,
+                        uint32_t(mode) & ~umask_bits & 07777, nullptr, made);
+}
+
+long do_symlink(uint64_t target, uint64_t dirfd, uint64_t path) {
+  long target_len = user_strlen(reinterpret_cast<const char *>(target), MaxPath);
+  if (target_len < 0)
+    return -EFAULT;
+  if (target_len == 0)
+    return -ENOENT;
+  if (target_len == long(MaxPath))
+    return -ENAMETOOLONG;
+  Node dir, made;
+  const char *name;
+  size_t len;
+  if (long error = resolve_last(dirfd, path, dir, name, len))
+    return error;
+  if (dot_or_dotdot(name, len) || !step(dir, name, len, made))
+    return -EEXIST;
+  if (!dir.fs->create)
+    return -EROFS;
+  return dir.fs->create(dir, name, len, NodeKind::Symlink, 0777,
+                        reinterpret_cast<const char *>(target), made);
+}
+
+/// unlink, and rmdir when Folder.
+long do_remove(uint64_t dirfd, uint64_t path, bool folder) {
+  Node dir, n;
+  const char *name;
+  size_t len;
+  if (long error = resolve_last(dirfd, path, dir, name, len))
+    return error;
+  if (dot_or_dotdot(name, len))
+    return folder ? (len == 1 && name[0] == '.' ? -EINVAL : -ENOTEMPTY) : -EISDIR;
+  if (long error = step(dir, name, len, n))
+    return error;
+  if (!folder && name[len] == '/' && kind(n) != NodeKind::Directory)
+    return -ENOTDIR;
+  if (mount_of(n))
+    return -EBUSY;
+  if (!dir.fs->remove)
+    return -EROFS;
+  return dir.fs->remove(dir, name, len, folder);
+}
+
+long do_rename(uint64_t from_dirfd, uint64_t from, uint64_t to_dirfd, uint64_t to,
+               uint64_t flags) {
+  if (flags)
+    return -EINVAL; // RENAME_NOREPLACE, _EXCHANGE, _WHITEOUT: not yet
+  Node from_dir, to_dir, n;
+  const char *name, *to_name;
+  size_t len, to_len;
+  if (long error = resolve_last(from_dirfd, from, from_dir, name, len))
+    return error;
+  if (dot_or_dotdot(name, len))
+    return -EBUSY;
+  if (long error = step(from_dir, name, len, n))
+    return error;
+  if (long error = resolve_last(to_dirfd, to, to_dir, to_name, to_len))
+    return error;
+  if (dot_or_dotdot(to_name, to_len))
+    return -EBUSY;
+  if (mount_of(n))
+    return -EBUSY;
+  if (from_dir.fs != to_dir.fs)
+    return -EXDEV;
+  if (!from_dir.fs->rename)
+    return -EROFS;
+  return from_dir.fs->rename(from_dir, name, len, to_dir, to_name, to_len);
+}
+
+/// chmod and utimensat's target: Path from Dirfd, or Dirfd itself for an empty path
+/// with AT_EMPTY_PATH (or a null path, as futimens passes).
+long change_target(uint64_t dirfd, uint64_t path, uint64_t flags, Node &n) {
+  if (!path || (flags & AT_EMPTY_PATH &&
+                user_strlen(reinterpret_cast<const char *>(path), MaxPath) == 0)) {
+    File *f = file(dirfd);
+    if (!f)
+      return -EBADF;
+    return file_node(*f, n) ? 0 : -EROFS;
+  }
+  return resolve(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), n);
+}
+
+long do_chmod(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
+  Node n;
+  if (long error = change_target(dirfd, path, flags, n))
+    return error;
+  if (!n.fs->set_mode)
+    return -EROFS;
+  n.fs->set_mode(n, uint32_t(mode));
+  return 0;
+}
+
+struct TimeSpec {
+  int64_t sec, nsec;
+};
+constexpr int64_t UtimeNow = (1l << 30) - 1, UtimeOmit = (1l << 30) - 2;
+
+long do_utimensat(uint64_t dirfd, uint64_t path, uint64_t times, uint64_t flags) {
+  Node n;
+  if (long error = change_target(dirfd, path, flags, n))
+    return error;
+  int64_t mtime = realtime_ns();
+  if (times) {
+    if (!user_ok(times, 2 * sizeof(TimeSpec), ProtRead))
+      return -EFAULT;
+    const TimeSpec &m = reinterpret_cast<const TimeSpec *>(times)[1];
+    if (m.nsec == UtimeOmit)
+      return 0;
+    if (m.nsec != UtimeNow) {
+      if (m.nsec < 0 || m.nsec >= 1000000000)
+        return -EINVAL;
+      mtime = m.sec * 1000000000 + m.nsec;
+    }
+  }
+  if (!n.fs->set_mtime)
+    return -EROFS;
+  n.fs->set_mtime(n, mtime);
+  return 0;
 }
 
 /// Writes the absolute path of N into Out (size Size), returning its length + 1.
@@ -492,7 +671,11 @@ OpenFile *open_file_new(Node n) {
 }
 
 void open_file_retain(File &f) { ++static_cast<OpenFile *>(f.object)->references; }
-void open_file_release(File &f) { --static_cast<OpenFile *>(f.object)->references; }
+void open_file_release(File &f) {
+  auto &open = *static_cast<OpenFile *>(f.object);
+  if (--open.references == 0 && open.node.fs->closed)
+    open.node.fs->closed(open.node);
+}
 
 long open_file_seek(File &f, int64_t offset, int whence, uint64_t size) {
   auto &open = *static_cast<OpenFile *>(f.object);
@@ -529,8 +712,11 @@ bool file_node(const File &f, Node &n) {
   return true;
 }
 
-UK_SYSCALL(openat) { return do_openat(args.a0, args.a1, args.a2); }
-UK_SYSCALL(open) { return do_openat(uint64_t(AT_FDCWD), args.a0, args.a1); }
+UK_SYSCALL(openat) { return do_openat(args.a0, args.a1, args.a2, args.a3); }
+UK_SYSCALL(open) { return do_openat(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2); }
+UK_SYSCALL(creat) {
+  return do_openat(uint64_t(AT_FDCWD), args.a0, O_CREAT | O_WRONLY | O_TRUNC, args.a1);
+}
 UK_SYSCALL(newfstatat) { return do_stat(args.a0, args.a1, args.a2, args.a3); }
 UK_SYSCALL(statx) { return do_statx(args.a0, args.a1, args.a2, args.a4); }
 UK_SYSCALL(stat) { return do_stat(uint64_t(AT_FDCWD), args.a0, args.a1, 0); }
@@ -552,21 +738,67 @@ UK_SYSCALL(getdents64) {
   return f->ops->getdents(*f, reinterpret_cast<char *>(args.a1), args.a2);
 }
 
-UK_SYSCALL(mkdirat) { return do_change(args.a0, args.a1, true); }
-UK_SYSCALL(mkdir) { return do_change(uint64_t(AT_FDCWD), args.a0, true); }
-UK_SYSCALL(unlinkat) { return do_change(args.a0, args.a1, false); }
-UK_SYSCALL(unlink) { return do_change(uint64_t(AT_FDCWD), args.a0, false); }
-UK_SYSCALL(rmdir) { return do_change(uint64_t(AT_FDCWD), args.a0, false); }
-UK_SYSCALL(renameat2) {
-  Node to;
-  long error = resolve(args.a2, args.a3, false, to);
-  if (error && error != -ENOENT)
-    return error;
-  return do_change(args.a0, args.a1, false);
+UK_SYSCALL(mkdirat) { return do_mkdir(args.a0, args.a1, args.a2); }
+UK_SYSCALL(mkdir) { return do_mkdir(uint64_t(AT_FDCWD), args.a0, args.a1); }
+UK_SYSCALL(unlinkat) {
+  if (args.a2 & ~uint64_t(AT_REMOVEDIR))
+    return -EINVAL;
+  return do_remove(args.a0, args.a1, args.a2 & AT_REMOVEDIR);
 }
-UK_SYSCALL(renameat) { return sys_renameat2(args.a0, args.a1, args.a2, args.a3, 0, 0); }
+UK_SYSCALL(unlink) { return do_remove(uint64_t(AT_FDCWD), args.a0, false); }
+UK_SYSCALL(rmdir) { return do_remove(uint64_t(AT_FDCWD), args.a0, true); }
+UK_SYSCALL(renameat2) { return do_rename(args.a0, args.a1, args.a2, args.a3, args.a4); }
+UK_SYSCALL(renameat) { return do_rename(args.a0, args.a1, args.a2, args.a3, 0); }
 UK_SYSCALL(rename) {
-  return sys_renameat2(uint64_t(AT_FDCWD), args.a0, uint64_t(AT_FDCWD), args.a1, 0, 0);
+  return do_rename(uint64_t(AT_FDCWD), args.a0, uint64_t(AT_FDCWD), args.a1, 0);
+}
+UK_SYSCALL(symlinkat) { return do_symlink(args.a0, args.a1, args.a2); }
+UK_SYSCALL(symlink) { return do_symlink(args.a0, uint64_t(AT_FDCWD), args.a1); }
+UK_SYSCALL(link) { return -EPERM; } // no file system here has hard links yet
+UK_SYSCALL(linkat) { return -EPERM; }
+UK_SYSCALL(fchmodat) { return do_chmod(args.a0, args.a1, args.a2, 0); }
+UK_SYSCALL(chmod) { return do_chmod(uint64_t(AT_FDCWD), args.a0, args.a1, 0); }
+UK_SYSCALL(fchmod) { return do_chmod(args.a0, 0, args.a1, AT_EMPTY_PATH); }
+UK_SYSCALL(utimensat) { return do_utimensat(args.a0, args.a1, args.a2, args.a3); }
+
+// Owners: the program is root and owns everything; changing to root is a no-op, and
+// there is no other user to give a file to.
+long do_chown(uint64_t dirfd, uint64_t path, uint64_t uid, uint64_t gid, uint64_t flags) {
+  Node n;
+  if (long error = change_target(dirfd, path, flags, n))
+    return error;
+  bool to_root = (uint32_t(uid) == 0 || uint32_t(uid) == ~0u) &&
+                 (uint32_t(gid) == 0 || uint32_t(gid) == ~0u);
+  return to_root ? 0 : -EPERM;
+}
+UK_SYSCALL(fchownat) { return do_chown(args.a0, args.a1, args.a2, args.a3, args.a4); }
+UK_SYSCALL(chown) { return do_chown(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2, 0); }
+UK_SYSCALL(lchown) {
+  return do_chown(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2, AT_SYMLINK_NOFOLLOW);
+}
+UK_SYSCALL(fchown) { return do_chown(args.a0, 0, args.a1, args.a2, AT_EMPTY_PATH); }
+
+UK_SYSCALL(truncate) {
+  Node n;
+  if (long error = resolve(uint64_t(AT_FDCWD), args.a0, true, n))
+    return error;
+  if (kind(n) == NodeKind::Directory)
+    return -EISDIR;
+  if (int64_t(args.a1) < 0)
+    return -EINVAL;
+  File f;
+  if (long error = open_node(n, O_WRONLY, f))
+    return error;
+  long result = f.ops->truncate ? f.ops->truncate(f, args.a1) : -EINVAL;
+  if (f.ops->release)
+    f.ops->release(f);
+  return result;
+}
+
+UK_SYSCALL(umask) {
+  uint32_t old = umask_bits;
+  umask_bits = uint32_t(args.a0) & 0777;
+  return old;
 }
 
 UK_SYSCALL(chdir) {

@@ -42,6 +42,22 @@ struct FileSystem {
   bool (*readdir)(Node dir, uint64_t index, DirEntry &entry);
   /// Opens N (not a folder) for Flags into F: its ops and object.
   long (*open)(Node n, unsigned flags, File &f);
+
+  // Changes: null in a read-only file system (the calls then fail with EROFS).
+  /// Makes Name (Len bytes) in folder Dir: a file, a folder, or a symlink to Target.
+  /// Len 0 makes a file with no name (O_TMPFILE), gone when its last description is.
+  long (*create)(Node dir, const char *name, size_t len, NodeKind kind, uint32_t mode,
+                 const char *target, Node &made) = nullptr;
+  /// Removes Name from folder Dir, with unlink's rules, or rmdir's if Folder.
+  long (*remove)(Node dir, const char *name, size_t len, bool folder) = nullptr;
+  /// Moves Name in Dir to To_name in To_dir, replacing what is there as rename does.
+  long (*rename)(Node dir, const char *name, size_t len, Node to_dir, const char *to_name,
+                 size_t to_len) = nullptr;
+  /// Sets N's permission bits (chmod), or its modification time in ns (utimensat).
+  void (*set_mode)(Node n, uint32_t mode) = nullptr;
+  void (*set_mtime)(Node n, int64_t ns) = nullptr;
+  /// N's last open description was closed (a removed file's data can go now).
+  void (*closed)(Node n) = nullptr;
 };
 
 /// An open file or folder of a file system: what descriptors refer to through dup and
@@ -67,6 +83,9 @@ bool file_node(const File &f, Node &n);
 
 /// The file system packed into the image (fs/tree.cpp), if the fs component is there.
 [[gnu::weak]] const FileSystem *image_tree();
+
+/// /tmp, in memory (fs/tmpfs.cpp), if the fs component is there.
+[[gnu::weak]] const FileSystem *temporary_files();
 
 /// The devices under /dev and the descriptors under /proc/self (devices.cpp).
 extern const FileSystem dev_fs, proc_fs;

@@ -44,7 +44,7 @@ int main(int argc, char **argv) {
   for (auto it = fs::recursive_directory_iterator(root);
        it != fs::recursive_directory_iterator(); ++it) {
     std::string name = it->path().filename();
-    if (it.depth() == 0 && (name == "dev" || name == "proc")) {
+    if (it.depth() == 0 && (name == "dev" || name == "proc" || name == "tmp")) {
       it.disable_recursion_pending(); // the kernel's own mounts, not the packed folder's
       continue;
     }

@@ -1,0 +1,159 @@
+// tmp-files.c DIR: what programs do with temporary files, in DIR (/tmp in an image, a
+// fresh folder natively): mkstemp, unlink while open, O_TMPFILE, rename over, sparse
+// files, O_APPEND, folders, symlinks, sync calls, ownership, times and modes.
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char path[4096];
+static const char *at(const char *dir, const char *name) {
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  return path;
+}
+
+#define SHOW(what, call) printf("%-34s %s\n", what, (call) >= 0 ? "ok" : strerror(errno))
+
+static int compare(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void list(const char *dir) {
+  DIR *d = opendir(dir);
+  char *names[64];
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d)) && n < 64;)
+    names[n++] = strdup(e->d_name);
+  closedir(d);
+  qsort(names, n, sizeof names[0], compare);
+  printf("entries:");
+  for (int i = 0; i < n; ++i)
+    printf(" %s", names[i]);
+  printf("\n");
+}
+
+int main(int argc, char **argv) {
+  const char *dir = argc > 1 ? argv[1] : "/tmp";
+  char buf[64];
+
+  // mkstemp, then unlink while open: the data stays until the close.
+  char templ[4096];
+  snprintf(templ, sizeof templ, "%s/scratchXXXXXX", dir);
+  int fd = mkstemp(templ);
+  SHOW("mkstemp", fd);
+  SHOW("write", write(fd, "hello, temporary world", 22));
+  SHOW("unlink while open", unlink(templ));
+  SHOW("stat after unlink", stat(templ, &(struct stat){0}));
+  memset(buf, 0, sizeof buf);
+  printf("read back: %zd '%s'\n", pread(fd, buf, sizeof buf, 7), buf);
+  close(fd);
+
+  // O_TMPFILE: a file that never had a name.
+  fd = open(dir, O_TMPFILE | O_RDWR, 0600);
+  SHOW("O_TMPFILE", fd);
+  SHOW("O_TMPFILE write", write(fd, "abc", 3));
+  struct stat st;
+  fstat(fd, &st);
+  printf("O_TMPFILE: %lld bytes, %lu links\n", (long long)st.st_size,
+         (unsigned long)st.st_nlink);
+  close(fd);
+  SHOW("O_TMPFILE read-only", open(dir, O_TMPFILE | O_RDONLY, 0600));
+
+  // Rename over an existing file, as editors and databases save.
+  fd = open(at(dir, "config"), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  write(fd, "old", 3);
+  close(fd);
+  fd = open(at(dir, "config.new"), O_CREAT | O_EXCL | O_WRONLY, 0644);
+  write(fd, "new contents", 12);
+  SHOW("fsync", fsync(fd));
+  SHOW("fdatasync", fdatasync(fd));
+  close(fd);
+  char from[4096];
+  snprintf(from, sizeof from, "%s/config.new", dir);
+  SHOW("rename over", rename(from, at(dir, "config")));
+  fd = open(at(dir, "config"), O_RDONLY);
+  memset(buf, 0, sizeof buf);
+  printf("config: '%.*s'\n", (int)read(fd, buf, sizeof buf), buf);
+  close(fd);
+  SHOW("create exclusive existing", open(at(dir, "config"), O_CREAT | O_EXCL | O_RDWR, 0644));
+
+  // Sparse files: a hole reads as zeros and takes no space.
+  fd = open(at(dir, "sparse"), O_CREAT | O_RDWR, 0644);
+  SHOW("ftruncate 10 MiB", ftruncate(fd, 10 << 20));
+  SHOW("pwrite at 5 MiB", pwrite(fd, "X", 1, 5 << 20));
+  fstat(fd, &st);
+  printf("sparse: %lld bytes, %s\n", (long long)st.st_size,
+         st.st_blocks * 512 < (1 << 20) ? "mostly holes" : "allocated");
+  unsigned char c = 1;
+  pread(fd, &c, 1, 3 << 20);
+  printf("hole reads %d, data reads %c\n", c, (pread(fd, buf, 1, 5 << 20), buf[0]));
+  SHOW("ftruncate shorter", ftruncate(fd, 100));
+  fstat(fd, &st);
+  printf("after shrinking: %lld bytes\n", (long long)st.st_size);
+  SHOW("fallocate", fallocate(fd, 0, 0, 8192));
+  fstat(fd, &st);
+  printf("after fallocate: %lld bytes\n", (long long)st.st_size);
+  close(fd);
+  SHOW("truncate by path", truncate(at(dir, "sparse"), 10));
+
+  // O_APPEND writes at the end whatever the offset.
+  fd = open(at(dir, "log"), O_CREAT | O_WRONLY | O_APPEND, 0644);
+  write(fd, "one\n", 4);
+  lseek(fd, 0, SEEK_SET);
+  write(fd, "two\n", 4);
+  close(fd);
+  fd = open(at(dir, "log"), O_RDONLY);
+  memset(buf, 0, sizeof buf);
+  read(fd, buf, sizeof buf);
+  printf("log: %s", buf);
+  close(fd);
+
+  // A shared mapping of a temporary file is not supported yet; a private one works.
+  fd = open(at(dir, "config"), O_RDONLY);
+  char *map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+  printf("private mapping: %.12s\n", map == MAP_FAILED ? "failed" : map);
+  close(fd);
+
+  // Folders and symlinks.
+  SHOW("mkdir", mkdir(at(dir, "sub"), 0755));
+  SHOW("mkdir again", mkdir(at(dir, "sub"), 0755));
+  SHOW("file in sub", open(at(dir, "sub/inner"), O_CREAT | O_WRONLY, 0600));
+  SHOW("rmdir non-empty", rmdir(at(dir, "sub")));
+  SHOW("unlink a folder", unlink(at(dir, "sub")));
+  snprintf(from, sizeof from, "%s/sub", dir);
+  SHOW("rename folder into itself", rename(from, at(dir, "sub/deeper")));
+  char link_path[4096];
+  snprintf(link_path, sizeof link_path, "%s/link", dir);
+  SHOW("symlink", symlink("sub/inner", link_path));
+  memset(buf, 0, sizeof buf);
+  printf("readlink: %.*s\n", (int)readlink(link_path, buf, sizeof buf), buf);
+  SHOW("stat through link", stat(link_path, &st));
+  SHOW("unlink inner", unlink(at(dir, "sub/inner")));
+  SHOW("rmdir", rmdir(at(dir, "sub")));
+  SHOW("stat dangling link", stat(link_path, &st));
+  list(dir);
+
+  // Owners, modes, times, and syncing a folder opened read-only (SQLite does).
+  fd = open(at(dir, "log"), O_RDWR);
+  SHOW("fchown to root", fchown(fd, 0, 0));
+  SHOW("fchmod 600", fchmod(fd, 0600));
+  fstat(fd, &st);
+  printf("mode: %o\n", st.st_mode & 07777);
+  struct timespec times[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
+  SHOW("futimens", futimens(fd, times));
+  fstat(fd, &st);
+  printf("mtime: %lld\n", (long long)st.st_mtime);
+  close(fd);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+  SHOW("fsync folder", fsync(dfd));
+  SHOW("openat in folder", openat(dfd, "log", O_RDONLY));
+  SHOW("unlinkat in folder", unlinkat(dfd, "log", 0));
+  close(dfd);
+  return 0;
+}

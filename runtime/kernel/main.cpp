@@ -2,6 +2,7 @@
 #include "uk/cpu.h"
 #include "uk/manifest.h"
 #include "uk/memory.h"
+#include "uk/net.h"
 #include "uk/paging.h"
 #include "uk/platform.h"
 #include "uk/process.h"
@@ -37,6 +38,8 @@ void read_kernel_options(BootInfo &boot) {
       boot.ttys = uint8_t(number(p + 7));
     else if (!memcmp(p, "uk.tsc_khz=", 11) && !boot.tsc_hz)
       boot.tsc_hz = number(p + 11) * 1000;
+    else if (!memcmp(p, "uk.net=", 7) && net_boot_option)
+      net_boot_option(p + 7);
     while (*p && *p != ' ')
       ++p;
   }

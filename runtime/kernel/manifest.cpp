@@ -34,6 +34,13 @@ const char *manifest_string(uint32_t offset) {
   return base + offset;
 }
 
+bool manifest_copy(uint32_t offset, void *out, size_t size) {
+  if (uint64_t(offset) + size > header.total_size)
+    return false;
+  memcpy(out, base + offset, size);
+  return true;
+}
+
 const char *manifest_string_at(uint32_t array_offset, uint32_t i) {
   uint64_t at = uint64_t(array_offset) + uint64_t(i) * 4;
   if (at + 4 > header.total_size)

@@ -35,6 +35,8 @@ struct Cpu {
   uint64_t slice_end;          // TSC at which the running thread should yield
   uint64_t timer_callback_at;  // TSC at which to call timer_callback, or 0
   void (*timer_callback)();
+  uint64_t device_timer_at; // the same for the kernel's devices
+  void (*device_timer)();
   uint64_t idle_ticks;
 };
 
@@ -93,6 +95,8 @@ void rearm() {
     next = cpu0.slice_end;
   if (cpu0.timer_callback_at && (!next || cpu0.timer_callback_at < next))
     next = cpu0.timer_callback_at;
+  if (cpu0.device_timer_at && (!next || cpu0.device_timer_at < next))
+    next = cpu0.device_timer_at;
   timer_arm(next);
 }
 
@@ -176,7 +180,7 @@ void schedule() {
     }
     if (cpu0.current->state == ThreadState::Running)
       return; // nothing else to run: carry on
-    if (!cpu0.sleepers && !cpu0.timer_callback_at)
+    if (!cpu0.sleepers && !cpu0.timer_callback_at && !cpu0.device_timer_at)
       report_deadlock();
     rearm();
     uint64_t idle_from = rdtsc();
@@ -342,6 +346,12 @@ void set_timer_callback(uint64_t deadline, void (*expired)()) {
   rearm();
 }
 
+void set_device_timer(uint64_t deadline, void (*expired)()) {
+  cpu0.device_timer_at = deadline;
+  cpu0.device_timer = expired;
+  rearm();
+}
+
 void yield() {
   if (!cpu0.run_head)
     return;
@@ -371,6 +381,10 @@ void timer_tick(bool from_user) {
   if (cpu0.timer_callback_at && rdtsc() >= cpu0.timer_callback_at) {
     cpu0.timer_callback_at = 0;
     cpu0.timer_callback(); // may set the next one
+  }
+  if (cpu0.device_timer_at && rdtsc() >= cpu0.device_timer_at) {
+    cpu0.device_timer_at = 0;
+    cpu0.device_timer();
   }
   // Preempt only the program: the kernel runs with interrupts off, and the idle loop
   // reschedules by itself.

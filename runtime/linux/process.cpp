@@ -2,6 +2,7 @@
 #include "uk/process.h"
 #include "uk/manifest.h"
 #include "uk/memory.h"
+#include "uk/net.h"
 #include "uk/print.h"
 #include "uk/sched.h"
 #include "uk/syscall.h"
@@ -33,7 +34,11 @@ void copy_name(char *dst, const char *src, size_t size) {
 
 int futex_wake(uint64_t address, int count);
 
-UK_SYSCALL(exit_group) { exit_program(ExitKind::Exit, int(args.a0 & 0xff)); }
+UK_SYSCALL(exit_group) {
+  if (net_drain)
+    net_drain(); // the VM ends with the program: let what it sent leave first
+  exit_program(ExitKind::Exit, int(args.a0 & 0xff));
+}
 
 /// The end of one thread: as Linux does for CLONE_CHILD_CLEARTID, its thread id word
 /// is cleared and a waiter on it woken (pthread_join waits there).
@@ -43,6 +48,8 @@ UK_SYSCALL(exit) {
     *reinterpret_cast<volatile uint32_t *>(t->clear_child_tid) = 0;
     futex_wake(t->clear_child_tid, 1);
   }
+  if (live_threads() == 1 && net_drain)
+    net_drain();
   thread_exit(int(args.a0 & 0xff));
 }
 

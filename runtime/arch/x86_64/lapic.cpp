@@ -3,6 +3,7 @@
 // (MSRs) where available, else the xAPIC page. Set up on first use, so that programs
 // that never sleep or switch threads pay nothing for it.
 #include "uk/cpu.h"
+#include "uk/irq.h"
 #include "uk/paging.h"
 #include "uk/sched.h"
 #include "uk/time.h"
@@ -13,6 +14,7 @@ namespace uk {
 namespace {
 
 enum Reg : unsigned {
+  ID = 0x20,
   EOI = 0xb0,
   SVR = 0xf0,
   LVT_TIMER = 0x320,
@@ -123,5 +125,14 @@ void timer_eoi() {
   if (ready)
     write_reg(EOI, 0);
 }
+
+void lapic_enable() { enable(); }
+
+uint32_t lapic_id() {
+  enable();
+  return x2apic ? read_reg(ID) : read_reg(ID) >> 24;
+}
+
+void irq_done() { write_reg(EOI, 0); }
 
 } // namespace uk

@@ -15,6 +15,9 @@ const uk_manifest &manifest();
 /// The string at Offset in the manifest ("" if the offset is bad).
 const char *manifest_string(uint32_t offset);
 
+/// Copies Size bytes at Offset of the manifest to Out; false if they are not all in it.
+bool manifest_copy(uint32_t offset, void *out, size_t size);
+
 /// Element I of a uint32_t string-offset array at Offset, as a string.
 const char *manifest_string_at(uint32_t array_offset, uint32_t i);
 

@@ -72,6 +72,12 @@ Thread *find_thread(int tid);
 /// (the program's timers, linux/timers.cpp, keep their own list).
 void set_timer_callback(uint64_t deadline, void (*expired)());
 
+/// The same for the kernel's own devices (the network stack's timers), beside the
+/// program's. While one is set, a CPU with nothing to run waits for it or for a
+/// device's interrupt instead of reporting a deadlock: a server waiting for clients
+/// is not stuck.
+void set_device_timer(uint64_t deadline, void (*expired)());
+
 /// Threads waiting for something to change (a pipe to fill or drain...), woken all
 /// at once: each checks again whether what it waits for has happened.
 struct WaitQueue {

@@ -1,0 +1,219 @@
+// stack.cpp: lwIP in the kernel: started on first use, its interface on the network
+// device (frames in from the device's interrupt, out through its send ring), its
+// timeouts on a kernel timer. The address comes from the boot command line (uk.net=,
+// which ukrun writes), else the manifest, else QEMU's user network's usual one.
+#include "stack.h"
+
+#include "uk/cpu.h"
+#include "uk/manifest.h"
+#include "uk/net.h"
+#include "uk/netdev.h"
+#include "uk/print.h"
+#include "uk/sched.h"
+#include "uk/time.h"
+
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+
+namespace uk {
+namespace net {
+namespace {
+
+struct Config {
+  uint32_t address, gateway; // network byte order
+  uint8_t prefix;
+};
+
+char boot_option[64]; // uk.net=, copied at boot
+bool started;
+netif interface;
+NetDevice *device;
+
+constexpr uint32_t ipv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
+  return uint32_t(a) | uint32_t(b) << 8 | uint32_t(c) << 16 | uint32_t(d) << 24;
+}
+
+/// Parses A.B.C.D at P (network byte order), advancing P; false if malformed.
+bool parse_address(const char *&p, uint32_t &out) {
+  out = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part && *p++ != '.')
+      return false;
+    if (*p < '0' || *p > '9')
+      return false;
+    unsigned value = 0;
+    for (; *p >= '0' && *p <= '9'; ++p)
+      value = value * 10 + unsigned(*p - '0');
+    if (value > 255)
+      return false;
+    out |= value << (8 * part);
+  }
+  return true;
+}
+
+/// "ADDRESS/PREFIX[,GATEWAY]".
+bool parse_option(const char *p, Config &c) {
+  if (!parse_address(p, c.address) || *p++ != '/')
+    return false;
+  unsigned prefix = 0;
+  for (; *p >= '0' && *p <= '9'; ++p)
+    prefix = prefix * 10 + unsigned(*p - '0');
+  c.prefix = uint8_t(prefix);
+  c.gateway = 0;
+  if (*p == ',' && !parse_address(++p, c.gateway))
+    return false;
+  return prefix <= 32 && (!*p || *p == ' ');
+}
+
+Config configuration() {
+  Config c = {ipv4(10, 0, 2, 15), ipv4(10, 0, 2, 2), 24};
+  if (boot_option[0]) {
+    if (parse_option(boot_option, c))
+      return c;
+    print("ukc++: malformed uk.net=%s; using the manifest's address\n", boot_option);
+  }
+  // The manifest's first interface, when it has a static address.
+  const uk_manifest &m = manifest();
+  uk_manifest_net entry;
+  if (m.net_count && manifest_copy(m.net, &entry, sizeof entry) && !entry.dhcp && entry.ipv4)
+    c = {entry.ipv4, entry.gateway, entry.prefix};
+  return c;
+}
+
+void receive_frame(const uint8_t *frame, size_t length) {
+  pbuf *p = pbuf_alloc(PBUF_RAW, u16_t(length), PBUF_POOL);
+  if (!p)
+    return; // out of buffers: dropped, as a busy NIC would
+  pbuf_take(p, frame, u16_t(length));
+  if (interface.input(p, &interface) != ERR_OK)
+    pbuf_free(p);
+}
+
+err_t send_frame(struct netif *, struct pbuf *p) {
+  FramePart parts[16];
+  int count = 0;
+  for (pbuf *q = p; q; q = q->next) {
+    if (count == 16)
+      return ERR_MEM;
+    parts[count++] = {q->payload, q->len};
+  }
+  if (net_device_send(*device, parts, count))
+    return ERR_OK;
+  // The ring is full: let the device catch up (it runs beside this CPU) for a while.
+  net_device_flush(*device);
+  uint64_t give_up = rdtsc() + tsc_hz() / 1000;
+  while (rdtsc() < give_up)
+    if (net_device_send(*device, parts, count))
+      return ERR_OK;
+  return ERR_MEM;
+}
+
+err_t interface_init(struct netif *n) {
+  n->name[0] = 'e';
+  n->name[1] = 'n';
+  n->hwaddr_len = 6;
+  net_device_address(*device, n->hwaddr);
+  n->mtu = net_device_mtu(*device);
+  n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+  n->output = etharp_output;
+  n->linkoutput = send_frame;
+  return ERR_OK;
+}
+
+void timeouts_due() {
+  sys_check_timeouts();
+  stack_done();
+}
+
+} // namespace
+
+void stack_start() {
+  if (started)
+    return;
+  started = true;
+  lwip_init(); // with the loopback interface, 127.0.0.1
+  device = net_device_start(receive_frame, stack_done);
+  if (!device) {
+    stack_done();
+    return;
+  }
+  Config c = configuration();
+  ip4_addr_t address, mask, gateway;
+  address.addr = c.address;
+  mask.addr = c.prefix ? lwip_htonl(~0u << (32 - c.prefix)) : 0;
+  gateway.addr = c.gateway;
+  netif_add(&interface, &address, &mask, &gateway, nullptr, interface_init, ethernet_input);
+  netif_set_default(&interface);
+  netif_set_link_up(&interface);
+  netif_set_up(&interface);
+  stack_done();
+}
+
+void stack_done() {
+  // Looped-back packets may answer with more: deliver until none are left.
+  for (int round = 0; round < 64; ++round) {
+    bool queued = false;
+    for (netif *n = netif_list; n; n = n->next)
+      queued |= n->loop_first != nullptr;
+    if (!queued)
+      break;
+    netif_poll_all();
+  }
+  if (device)
+    net_device_flush(*device);
+  u32_t sleep = sys_timeouts_sleeptime();
+  uint64_t deadline = sleep == SYS_TIMEOUTS_SLEEPTIME_INFINITE
+                          ? 0
+                          : tsc_at(monotonic_ns() + uint64_t(sleep) * 1000000) | 1;
+  set_device_timer(deadline, timeouts_due);
+}
+
+/// Data or a FIN of ours that the peer has not acknowledged yet.
+bool sending() {
+  for (tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
+    if (pcb->unsent || pcb->unacked || pcb->state == FIN_WAIT_1 || pcb->state == CLOSING ||
+        pcb->state == LAST_ACK)
+      return true;
+  return device && !net_device_idle(*device);
+}
+
+void not_supported(const char *feature) {
+  // Each feature's text is a literal: its address identifies it.
+  static const char *said[32];
+  for (const char *&s : said) {
+    if (s == feature)
+      return;
+    if (!s) {
+      s = feature;
+      print("ukc++: not supported: %s; the call fails as on a Linux without it\n", feature);
+      return;
+    }
+  }
+}
+
+} // namespace net
+
+void net_drain() {
+  if (!net::started)
+    return;
+  uint64_t give_up = tsc_at(monotonic_ns() + 2000000000);
+  while (net::sending() && rdtsc() < give_up) {
+    net::stack_done();
+    block("network drain", tsc_at(monotonic_ns() + 2000000), false);
+  }
+}
+
+void net_boot_option(const char *value) {
+  size_t n = 0;
+  while (value[n] && value[n] != ' ' && n + 1 < sizeof net::boot_option)
+    ++n;
+  memcpy(net::boot_option, value, n);
+  net::boot_option[n] = 0;
+}
+
+} // namespace uk

@@ -43,6 +43,8 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
   if (Accel == "tcg")
     if (uint64_t Hz = hostTscHz())
       KernelOptions.push_back("uk.tsc_khz=" + std::to_string(Hz / 1000));
+  if (R.UserNetwork)
+    KernelOptions.push_back(guestAddressOption(guestAddress(R.Manifest)));
   std::vector<std::string> Cmd = {"qemu-system-x86_64"};
   for (auto &A : qemuMachine(Accel))
     Cmd.push_back(A);
@@ -82,6 +84,9 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
       "-device",
       "isa-debug-exit,iobase=0xf4,iosize=4",
   });
+  if (R.UserNetwork)
+    for (auto &A : qemuUserNetwork(guestAddress(R.Manifest), R.Forwards))
+      Cmd.push_back(A);
   return Cmd;
 }
 

@@ -4,6 +4,7 @@
 #include "Host.h"
 #include "ImageFile.h"
 #include "ManifestView.h"
+#include "Network.h"
 
 #include <cstdint>
 #include <string>
@@ -23,7 +24,9 @@ struct RunRequest {
   double Timeout = 0;            // seconds; 0: none
   std::string Accel = "auto";    // kvm, tcg or auto (QEMU only)
   bool Verbose = false;
-  bool Stats = false; // print what the run cost (built-in monitor)
+  bool Stats = false;                // print what the run cost (built-in monitor)
+  bool UserNetwork = false;          // --net user: a virtio-net device on QEMU's user network
+  std::vector<PortForward> Forwards; // -p
 };
 
 /// Runs the image on the built-in KVM monitor; returns ukrun's exit status.

@@ -47,8 +47,8 @@ int main(int Argc, char **Argv) {
     if (fcntl(Fd, F_GETFD) < 0)
       open("/dev/null", O_PATH);
   CLI::App App{"ukrun: boots a ukc++ image and exits with its program's status"};
-  std::string ImagePath, Hypervisor = "auto", Accel = "auto", Memory;
-  std::vector<std::string> Args;
+  std::string ImagePath, Hypervisor = "auto", Accel = "auto", Memory, Net;
+  std::vector<std::string> Args, Publish;
   double Timeout = 0;
   bool Verbose = false, Stats = false;
   App.add_option("image", ImagePath, "the image to boot")->required();
@@ -61,6 +61,13 @@ int main(int Argc, char **Argv) {
   App.add_option("--memory", Memory, "guest memory, overriding the manifest (like 256Mi)");
   App.add_option("--timeout", Timeout, "stop the guest after this many seconds")
       ->check(CLI::PositiveNumber);
+  App.add_option("--net", Net,
+                 "network backend: user (QEMU's user network; the default for images with "
+                 "the net feature) or none");
+  App.add_option("-p,--publish", Publish,
+                 "[ADDRESS:]HOST:GUEST[/udp]: host port (on 127.0.0.1 unless ADDRESS) to "
+                 "guest port; repeatable")
+      ->allow_extra_args(false);
   App.add_flag("-v,--verbose", Verbose, "print the hypervisor command");
   App.add_flag("--stats", Stats,
                "print set-up and guest time, exits and system calls "
@@ -95,11 +102,30 @@ int main(int Argc, char **Argv) {
     R.Verbose = Verbose;
     R.Stats = Stats;
     bool Linux = R.Manifest.Target == UK_TARGET_LINUX;
+    if (!Net.empty() && Net != "user" && Net != "none")
+      return failure("unknown network backend --net " + Net + " (valid: user, none)");
+    for (const auto &P : Publish)
+      R.Forwards.push_back(parsePortForward(P));
+    bool ImageNet = R.Manifest.Features & UK_FEATURE_NET;
+    if (Net.empty())
+      Net = (ImageNet || !R.Forwards.empty()) && !Linux ? "user" : "none";
+    if (Net == "none" && !R.Forwards.empty())
+      return failure("-p forwards ports to the guest's network, but --net none gives it none");
+    if (Net == "user" && Linux)
+      return failure("'" + ImagePath +
+                     "' runs as a process on the host's network; --net and "
+                     "-p do not apply to --target=linux images");
+    if (Net == "user" && !ImageNet)
+      return failure("'" + ImagePath +
+                     "' was built without the 'net' feature: it cannot use "
+                     "a network (build it with 'net' in unikernel.yaml, or drop --net/-p)");
+    R.UserNetwork = Net == "user";
     // The built-in monitor where /dev/kvm works and the image has its entry, else QEMU.
+    // The built-in monitor has no network device yet: networked images run on QEMU.
     if (Hypervisor == "auto")
-      Hypervisor = Linux                                          ? "process"
-                   : !Image.kvmImageNote().empty() && kvmUsable() ? "kvm"
-                                                                  : "qemu";
+      Hypervisor = Linux                                                            ? "process"
+                   : !Image.kvmImageNote().empty() && kvmUsable() && !R.UserNetwork ? "kvm"
+                                                                                    : "qemu";
     if (Hypervisor == "process") {
       if (!Linux)
         return failure("'" + ImagePath +
@@ -113,6 +139,9 @@ int main(int Argc, char **Argv) {
                      "process (--hypervisor=process), not on " +
                      Hypervisor);
     if (Hypervisor == "kvm") {
+      if (R.UserNetwork)
+        return failure("the built-in monitor has no network backend yet; run networked "
+                       "images with --hypervisor=qemu (or give them none with --net none)");
       if (!kvmUsable())
         return failure("--hypervisor=kvm: /dev/kvm cannot be opened (" +
                        std::string(strerror(errno)) + ")");

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""client.py: the host side of the network tests: starts `ukrun` (or a native program)
+serving on a port, talks to it over 127.0.0.1 only, and checks what comes back.
+
+usage: client.py MODE --out FILE [--size N] [--count N] -- COMMAND...
+  tcp-echo   send SIZE bytes (a seeded pattern), half-close, expect them back exactly
+  many       COUNT connections one after the other, each a small echo
+  udp-echo   COUNT datagrams of SIZE bytes, each answered exactly, then "quit"
+The host port is a free one chosen here; the word PORT in COMMAND (alone or inside a
+word, as in -p PORT:7) becomes it. Prints one line of results; exits 1 on any
+mismatch.
+The command's standard output is saved to --out."""
+import argparse
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+
+def connect(port, deadline):
+    """Connects as soon as the guest listens (QEMU's forward accepts before that and
+    then resets: retry on both)."""
+    while True:
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=30)
+            return s
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def echo_once(port, data, deadline):
+    s = connect(port, deadline)
+    received = bytearray()
+
+    def send():
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    while True:
+        chunk = s.recv(1 << 16)
+        if not chunk:
+            break
+        received += chunk
+    sender.join()
+    s.close()
+    return bytes(received)
+
+
+def free_port(kind):
+    """A port of 127.0.0.1 that nothing uses now (the kernel's choice)."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_listener(log_path, deadline):
+    """The server prints 'listening' once it listens; QEMU's forward would accept
+    earlier and reset."""
+    while time.monotonic() < deadline:
+        try:
+            with open(log_path) as f:
+                if "listening" in f.read():
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError("the server never said it was listening")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["tcp-echo", "many", "udp-echo"])
+    parser.add_argument("--size", type=int, default=1)
+    parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--out", required=True, help="where the command's stdout goes")
+    argv = sys.argv[1:]
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:split])
+    port = free_port(socket.SOCK_DGRAM if args.mode == "udp-echo" else socket.SOCK_STREAM)
+    args.port = port
+    command = [word.replace("PORT", str(port)) for word in argv[split + 1:]]
+    deadline = time.monotonic() + 120
+    with open(args.out, "w") as out:
+        server = subprocess.Popen(command, stdout=out)
+    ok = True
+    try:
+        wait_for_listener(args.out, deadline)
+        pattern = random.Random(args.size).randbytes(args.size)
+        if args.mode == "tcp-echo":
+            start = time.monotonic()
+            back = echo_once(args.port, pattern, deadline)
+            elapsed = time.monotonic() - start
+            ok = back == pattern
+            print(f"tcp-echo: sent {len(pattern)} bytes, received {len(back)}, "
+                  f"{'identical' if ok else 'DIFFERENT'}", flush=True)
+            print(f"time: {elapsed:.3f} s", file=sys.stderr)
+        elif args.mode == "many":
+            same = 0
+            for i in range(args.count):
+                message = f"connection {i}\n".encode()
+                same += echo_once(args.port, message, deadline) == message
+            ok = same == args.count
+            print(f"many: {same} of {args.count} connections echoed exactly", flush=True)
+        else:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(2)
+
+            def ask(datagram):
+                """Sends until answered: the first may race the guest's ARP, as on a LAN."""
+                for attempt in range(5):
+                    s.sendto(datagram, ("127.0.0.1", args.port))
+                    try:
+                        return s.recvfrom(1 << 16)[0]
+                    except socket.timeout:
+                        pass
+                return None
+
+            same = 0
+            for i in range(args.count):
+                datagram = pattern[: args.size - 1] + bytes([i % 256])
+                same += ask(datagram) == datagram
+            ok = ask(b"quit") == b"bye"
+            ok = ok and same == args.count
+            print(f"udp-echo: {same} of {args.count} datagrams echoed exactly", flush=True)
+    finally:
+        try:
+            status = server.wait(timeout=max(1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            server.kill()
+            status = server.wait()
+    print(f"server status: {status}", flush=True)
+    sys.exit(0 if ok and status == 0 else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,7 @@
 #include "llvm/ADT/StringExtras.h"
 
 #include <set>
+#include <tuple>
 
 namespace ukcxx {
 namespace {
@@ -48,6 +49,8 @@ std::vector<CallSite> locate(const std::vector<const FeatureUse *> &Uses,
   return std::move(*Sites);
 }
 
+/// Adds to Out the errors for one object's Uses: one per place in the program, or one
+/// per symbol when no place is known.
 void diagnoseObject(const std::vector<const FeatureUse *> &Uses, const CompileJobs &Jobs,
                     llvm::StringRef ManifestName, std::vector<Diagnosis> &Out) {
   std::map<std::string, std::string> FeatureOf;
@@ -77,19 +80,22 @@ void diagnoseObject(const std::vector<const FeatureUse *> &Uses, const CompileJo
 
 llvm::Error missingFeatureError(const std::vector<FeatureUse> &Missing, const CompileJobs &Jobs,
                                 const Catalog &Cat, llvm::StringRef ManifestName) {
-  // One object at a time, in link order, so that each source is parsed once.
-  std::vector<std::string> Users;
-  std::map<std::string, std::vector<const FeatureUse *>> ByUser;
+  // One object at a time, in link order, so that each source is parsed once. Two
+  // objects may have one name (a/main.c, b/main.c): the file tells them apart.
+  using ObjectKey = std::tuple<std::string, uint64_t, std::string>;
+  std::vector<ObjectKey> Objects;
+  std::map<ObjectKey, std::vector<const FeatureUse *>> ByObject;
   std::set<std::string> Features;
   for (const auto &Use : Missing) {
-    if (!ByUser.count(Use.User))
-      Users.push_back(Use.User);
-    ByUser[Use.User].push_back(&Use);
+    ObjectKey Key{Use.Path, Use.MemberOffset, Use.User};
+    if (!ByObject.count(Key))
+      Objects.push_back(Key);
+    ByObject[Key].push_back(&Use);
     Features.insert(Use.Feature);
   }
   std::vector<Diagnosis> Diagnoses;
-  for (const auto &User : Users)
-    diagnoseObject(ByUser[User], Jobs, ManifestName, Diagnoses);
+  for (const auto &Key : Objects)
+    diagnoseObject(ByObject[Key], Jobs, ManifestName, Diagnoses);
 
   auto &Last = Diagnoses.back().Notes;
   Last.push_back("note: enable " + std::string(Features.size() == 1 ? "it" : "them") + " in " +

@@ -87,6 +87,37 @@ for h in $hypervisors; do
   echo "$h: $("$ukrun" $(how $h) "$out/threads.img" -- $n)"
 done
 
+echo "## Files (bench/programs/files.c): packed tree and /tmp in the image, a folder natively"
+files="$out/files"
+rm -rf "$files" && mkdir -p "$files/root" "$files/scratch" "$files/tree1000/root"
+head -c 100 /dev/urandom > "$files/root/small.txt"
+head -c 1048576 /dev/urandom > "$files/root/big.bin"
+printf 'features:\n  fs: { root: ./root }\n' > "$files/unikernel.yaml"
+(cd "$files" && "$ukcc" -O2 "$OLDPWD/bench/programs/files.c" -o files.img)
+$clang -static -O2 bench/programs/files.c -o "$files/files.native"
+echo "native:"; "$files/files.native" "$files/root" "$files/scratch"
+for h in $hypervisors; do
+  echo "$h:"; "$ukrun" $(how $h) "$files/files.img" -- / /tmp
+done
+
+echo "## Boot with a packed tree of 1,000 files (5 runs each)"
+python3 -c "
+import os, sys
+for i in range(1000):
+    d = os.path.join(sys.argv[1], 'd%02d' % (i % 40))
+    os.makedirs(d, exist_ok=True)
+    open(os.path.join(d, 'file%04d.txt' % i), 'w').write('x' * (i % 300))
+" "$files/tree1000/root"
+printf 'features:\n  fs: { root: ./root }\n' > "$files/tree1000/unikernel.yaml"
+(cd "$files/tree1000" && "$ukcc" -O2 "$OLDPWD/bench/programs/boot_to_main.c" -o boot-tree.img)
+echo "image: $(stat -c %s "$out/boot_to_main.img") bytes without a tree," \
+  "$(stat -c %s "$files/tree1000/boot-tree.img") with it"
+for h in $hypervisors; do
+  for img in "$out/boot_to_main.img" "$files/tree1000/boot-tree.img"; do
+    for i in 1 2 3 4 5; do "$ukrun" $(how $h) "$img"; done | sed "s|^|$h $(basename "$img"): |"
+  done
+done
+
 echo "## Whole run, wall time (hyperfine)"
 qemu="qemu-system-x86_64 -M microvm,x-option-roms=off,acpi=off -m 32M -nodefaults -no-user-config -nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4"
 set --
@@ -99,7 +130,9 @@ for a in $accels; do
   cpu=max; [ $a = kvm ] && cpu=host,-arch-capabilities
   set -- "$@" -n "floor-qemu-$a" "$qemu -accel $a -cpu $cpu -kernel $out/pvh-exit.elf" \
     -n "hello-c-qemu-$a" "$ukrun --hypervisor=qemu --accel=$a $out/hello.img" \
-    -n "hello-cxx-qemu-$a" "$ukrun --hypervisor=qemu --accel=$a $out/hellocxx.img"
+    -n "hello-cxx-qemu-$a" "$ukrun --hypervisor=qemu --accel=$a $out/hellocxx.img" \
+    -n "boot-qemu-$a" "$ukrun --hypervisor=qemu --accel=$a $out/boot_to_main.img" \
+    -n "boot-tree1000-qemu-$a" "$ukrun --hypervisor=qemu --accel=$a $files/tree1000/boot-tree.img"
 done
 hyperfine -N -i -w 3 -r 30 --export-markdown "$out/wall.md" "$@" > /dev/null 2>&1 || true
 cat "$out/wall.md"

@@ -170,7 +170,9 @@ private:
     uint64_t At = NamesAt + Names.size();
     for (auto &E : Entries)
       if (E.Node.kind == UK_TREE_FILE) {
-        At = llvm::alignTo(At, UK_TREE_DATA_ALIGN);
+        // A page or more: page-aligned, to be mapped; smaller files are packed densely.
+        At = llvm::alignTo(At, E.Node.size >= UK_TREE_DATA_ALIGN ? UK_TREE_DATA_ALIGN
+                                                                 : UK_TREE_SMALL_ALIGN);
         E.Node.first_or_data = At;
         At += E.Node.size;
       }

@@ -30,8 +30,9 @@ const char *string_at(uint64_t offset) {
   return reinterpret_cast<const char *>(__uk_tree_start + header().names_offset + offset);
 }
 
-/// The linker gives an empty section without a tree; a tree that does not check out
-/// (the image was changed after the link) is reported and ignored.
+/// The linker gives an empty section without a tree. Only the header is checked here,
+/// so that the cost does not grow with the tree; every index and offset is checked
+/// where it is used (sane()), and a tree that fails is reported, not trusted.
 bool tree_valid() {
   uint64_t size = uint64_t(__uk_tree_end - __uk_tree_start);
   if (!size)
@@ -42,23 +43,33 @@ bool tree_valid() {
             h.total_size <= size && h.node_count && nodes_end <= h.names_offset &&
             h.names_offset <= h.total_size && h.names_size &&
             h.names_size <= h.total_size - h.names_offset &&
-            string_at(h.names_size - 1)[0] == 0;
-  for (uint64_t i = 0; ok && i < h.node_count; ++i) {
-    const uk_tree_node &n = node({&tree_fs, i});
-    ok = n.name < h.names_size && n.parent < h.node_count;
-    if (n.kind == UK_TREE_DIRECTORY)
-      ok = ok && n.first_or_data > i && n.first_or_data <= h.node_count &&
-           n.size <= h.node_count - n.first_or_data;
-    else if (n.kind == UK_TREE_FILE)
-      ok = ok && n.first_or_data <= h.total_size && n.size <= h.total_size - n.first_or_data;
-    else if (n.kind == UK_TREE_SYMLINK)
-      ok = ok && n.first_or_data < h.names_size && n.size < h.names_size - n.first_or_data;
-    else
-      ok = false;
-  }
-  ok = ok && node({&tree_fs, 0}).kind == UK_TREE_DIRECTORY;
+            string_at(h.names_size - 1)[0] == 0 &&
+            node({&tree_fs, 0}).kind == UK_TREE_DIRECTORY;
   if (!ok)
     print("ukc++: the image's file tree is damaged; it is not mounted\n");
+  return ok;
+}
+
+/// True if node N's fields are in bounds (its entries, data or target); says once
+/// when one is not.
+bool sane(Node n) {
+  const uk_tree_header &h = header();
+  const uk_tree_node &t = node(n);
+  bool ok = t.name < h.names_size && t.parent < h.node_count;
+  if (t.kind == UK_TREE_DIRECTORY)
+    ok = ok && t.first_or_data > n.id && t.first_or_data <= h.node_count &&
+         t.size <= h.node_count - t.first_or_data;
+  else if (t.kind == UK_TREE_FILE)
+    ok = ok && t.first_or_data <= h.total_size && t.size <= h.total_size - t.first_or_data;
+  else if (t.kind == UK_TREE_SYMLINK)
+    ok = ok && t.first_or_data < h.names_size && t.size < h.names_size - t.first_or_data;
+  else
+    ok = false;
+  static bool said;
+  if (!ok && !said) {
+    said = true;
+    print("ukc++: the image's file tree is damaged (entry %lu)\n", n.id);
+  }
   return ok;
 }
 
@@ -75,10 +86,14 @@ int compare(const char *name, const char *component, size_t len) {
 }
 
 long tree_lookup(Node dir, const char *name, size_t len, Node &found) {
+  if (!sane(dir))
+    return -EIO;
   const uk_tree_node &d = node(dir);
   uint64_t low = d.first_or_data, high = d.first_or_data + d.size;
   while (low < high) { // entries are sorted by name
     uint64_t mid = low + (high - low) / 2;
+    if (!sane({&tree_fs, mid}))
+      return -EIO;
     int order = compare(string_at(node({&tree_fs, mid}).name), name, len);
     if (!order) {
       found = {&tree_fs, mid};
@@ -127,9 +142,11 @@ const char *tree_target(Node n) { return string_at(node(n).first_or_data); }
 
 bool tree_readdir(Node dir, uint64_t index, DirEntry &e) {
   const uk_tree_node &d = node(dir);
-  if (index >= d.size)
+  if (!sane(dir) || index >= d.size)
     return false;
   Node child = {&tree_fs, d.first_or_data + index};
+  if (!sane(child))
+    return false;
   const char *name = tree_name(child);
   e = {name, strlen(name), child, tree_kind(child)};
   return true;
@@ -180,6 +197,8 @@ const FileOps file_ops = {.read = file_read,
 long tree_open(Node n, unsigned flags, File &f) {
   if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
     return -EROFS;
+  if (!sane(n))
+    return -EIO;
   OpenFile *open = open_file_new(n);
   if (!open)
     return -ENFILE;

@@ -8,8 +8,9 @@
  *   struct uk_tree_header
  *   struct uk_tree_node nodes[node_count]     node 0 is the root directory
  *   names                                      NUL-terminated file names, symlink targets
- *   file data                                  each file's bytes 4 KiB-aligned, so that
- *                                              a file can be mapped without copying
+ *   file data                                  each file's bytes: 4 KiB-aligned from a
+ *                                              page up, so that it can be mapped without
+ *                                              copying; 16-byte-aligned below
  * A directory's entries are the nodes [first, first + count), sorted by name (bytewise,
  * as strcmp), so a lookup is a binary search. The same folder always gives the same
  * bytes (no host timestamps or inode numbers; a file's mtime is kept).
@@ -24,7 +25,8 @@
 #define UK_TREE_MAGIC 0x45455254464b5555ull /* "UUKFTREE" little-endian */
 #define UK_TREE_VERSION 1u
 #define UK_TREE_SECTION ".uk.tree"
-#define UK_TREE_DATA_ALIGN 4096u
+#define UK_TREE_DATA_ALIGN 4096u /* files of this size or more */
+#define UK_TREE_SMALL_ALIGN 16u
 
 struct uk_tree_header {
   uint64_t magic;

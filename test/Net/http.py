@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""http.py: runs a web server image (COMMAND, with PORT for a free host port) and asks
+it with curl over 127.0.0.1: two greetings on one kept-alive connection, a body of
+--check-bytes bytes compared with the pattern the server makes, then /quit."""
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from client import free_port, wait_for_listener  # noqa: E402
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--out", required=True)
+parser.add_argument("--check-bytes", type=int, default=1000)
+argv = sys.argv[1:]
+split = argv.index("--")
+args = parser.parse_args(argv[:split])
+port = free_port(socket.SOCK_STREAM)
+command = [word.replace("PORT", str(port)) for word in argv[split + 1:]]
+with open(args.out, "w") as out:
+    server = subprocess.Popen(command, stdout=out)
+try:
+    wait_for_listener(args.out, time.monotonic() + 60)
+    base = f"http://127.0.0.1:{port}"
+    curl = ["curl", "-sS", "--max-time", "60"]
+    greetings = subprocess.run(curl + [base + "/", base + "/"], capture_output=True, text=True)
+    sys.stdout.write(greetings.stdout + greetings.stderr)
+    body = subprocess.run(curl + [f"{base}/bytes/{args.check_bytes}"], capture_output=True).stdout
+    pattern = bytes(ord("a") + i % 26 for i in range(args.check_bytes))
+    print(f"bytes: {len(body)}, {'identical' if body == pattern else 'DIFFERENT'}")
+    quit = subprocess.run(curl + [base + "/quit"], capture_output=True, text=True)
+    sys.stdout.write(quit.stdout + quit.stderr)
+finally:
+    try:
+        status = server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        status = server.wait()
+print(f"server status: {status}")

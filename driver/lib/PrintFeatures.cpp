@@ -9,6 +9,7 @@
 
 #include "clang/Driver/Job.h"
 #include "clang/Driver/Tool.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -122,16 +123,36 @@ llvm::json::Value toJSON(const std::vector<LocatedUse> &Uses) {
                             {"uses", std::move(Array)}};
 }
 
-/// Writes a first manifest at Path enabling the features of Uses, for Target when it
-/// is not empty; never replaces one.
+/// The target a first manifest names: the one asked for; none when the default target
+/// provides Features; else the first image target that provides them all (net, for
+/// one, is QEMU's only), so that the manifest links as written.
+std::string chooseTarget(const Catalog &Cat, const std::set<std::string> &Features,
+                         const std::string &Requested) {
+  auto ProvidesAll = [&](const TargetInfo &T) {
+    return llvm::all_of(
+        Features, [&](const std::string &F) { return llvm::is_contained(T.Features, F); });
+  };
+  if (!Requested.empty())
+    return Requested;
+  if (const TargetInfo *Default = Cat.target(DefaultTarget); !Default || ProvidesAll(*Default))
+    return {};
+  for (const auto &T : Cat.targets())
+    if (!T.LinkerScript.empty() && ProvidesAll(T))
+      return T.Name;
+  return {};
+}
+
+/// Writes a first manifest at Path enabling the features of Uses, for the target
+/// Requested (or one that provides them); never replaces one.
 llvm::Error writeManifest(const std::string &Path, const Catalog &Cat,
-                          const std::vector<LocatedUse> &Uses, const std::string &Target) {
-  if (!Target.empty() && !Cat.target(Target))
-    return makeError("unknown target '" + Target + "' in --target" +
-                     suggest(Target, Cat.targetNames()));
+                          const std::vector<LocatedUse> &Uses, const std::string &Requested) {
+  if (!Requested.empty() && !Cat.target(Requested))
+    return makeError("unknown target '" + Requested + "' in --target" +
+                     suggest(Requested, Cat.targetNames()));
   std::set<std::string> Features;
   for (const auto &Use : Uses)
     Features.insert(Use.Feature);
+  std::string Target = chooseTarget(Cat, Features, Requested);
   std::error_code EC;
   llvm::raw_fd_ostream OS(Path, EC, llvm::sys::fs::CD_CreateNew);
   if (EC == std::errc::file_exists)

@@ -56,7 +56,7 @@ long set_socket_option(Socket &s, int name, int value, uint64_t length) {
     s.reuse_address = value;
     return 0;
   case KeepAlive:
-    if (s.type == Stream)
+    if (s.type == StreamSocket)
       stream_set_keepalive(s, value);
     return 0;
   case SendBuffer:
@@ -81,8 +81,22 @@ long set_socket_option(Socket &s, int name, int value, uint64_t length) {
   }
 }
 
+/// SO_RCVTIMEO and SO_SNDTIMEO: a struct timeval, as Linux checks it.
+long set_timeout(Socket &s, int name, uint64_t addr, uint64_t length) {
+  if (length < 16)
+    return -EINVAL;
+  if (!user_ok(addr, 16, ProtRead))
+    return -EFAULT;
+  auto *tv = reinterpret_cast<const int64_t *>(addr);
+  if (tv[1] < 0 || tv[1] >= 1000000)
+    return -EDOM;
+  uint64_t ns = tv[0] < 0 ? 0 : uint64_t(tv[0]) * 1000000000 + uint64_t(tv[1]) * 1000;
+  (name == ReceiveTimeout ? s.receive_timeout : s.send_timeout) = ns;
+  return 0;
+}
+
 long set_tcp_option(Socket &s, int name, int value) {
-  if (s.type != Stream)
+  if (s.type != StreamSocket)
     return -ENOPROTOOPT;
   switch (name) {
   case NoDelay:
@@ -137,7 +151,7 @@ long get_option(Socket &s, int level, int name, int &value) {
       value = s.listening;
       return 0;
     case Protocol:
-      value = s.type == Stream ? 6 : 17;
+      value = s.type == StreamSocket ? 6 : 17;
       return 0;
     case Domain:
       value = AddressInet;
@@ -149,12 +163,12 @@ long get_option(Socket &s, int level, int name, int &value) {
       value = TCP_WND;
       return 0;
     case Linger:
-    case ReceiveTimeout:
+    case ReceiveTimeout: // (the whole structure is written by the caller)
     case SendTimeout:
-      value = 0; // (the first word of the structure; the rest is zeroed by the caller)
+      value = 0;
       return 0;
     }
-  } else if (level == ProtoTcp && s.type == Stream) {
+  } else if (level == ProtoTcp && s.type == StreamSocket) {
     switch (name) {
     case NoDelay:
       value = s.nodelay;
@@ -183,6 +197,8 @@ UK_SYSCALL(setsockopt) {
   int value = *reinterpret_cast<const int *>(args.a3);
   switch (level) {
   case SolSocket:
+    if (name == ReceiveTimeout || name == SendTimeout)
+      return set_timeout(*s, name, args.a3, args.a4);
     return set_socket_option(*s, name, value, args.a4);
   case ProtoTcp:
     return set_tcp_option(*s, name, value);
@@ -219,6 +235,11 @@ UK_SYSCALL(getsockopt) {
                                                                                   : 4;
   char out[16] = {};
   memcpy(out, &value, sizeof value);
+  if (size == 16) { // a timeout, as a struct timeval
+    uint64_t ns = name == ReceiveTimeout ? s->receive_timeout : s->send_timeout;
+    int64_t tv[2] = {int64_t(ns / 1000000000), int64_t(ns % 1000000000 / 1000)};
+    memcpy(out, tv, sizeof tv);
+  }
   size_t n = size_t(length) < size ? size_t(length) : size;
   if (!user_ok(args.a3, n, ProtWrite))
     return -EFAULT;

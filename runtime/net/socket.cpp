@@ -7,6 +7,7 @@
 #include "uk/sched.h"
 #include "uk/signal.h"
 #include "uk/syscall.h"
+#include "uk/time.h"
 #include "uk/vm.h"
 
 #include "lwip/pbuf.h"
@@ -24,21 +25,21 @@ bool nonblocking(const File &f) { return f.flags & O_NONBLOCK; }
 
 long socket_read(File &f, char *buf, size_t len) {
   Socket &s = socket_of(f);
-  if (s.type == Stream)
+  if (s.type == StreamSocket)
     return stream_receive(s, buf, len, nonblocking(f), 0);
   return datagram_receive(s, buf, len, nonblocking(f), 0, nullptr);
 }
 
 long socket_write(File &f, const char *buf, size_t len) {
   Socket &s = socket_of(f);
-  if (s.type == Stream)
+  if (s.type == StreamSocket)
     return stream_send(s, buf, len, nonblocking(f), 0);
   return datagram_send(s, buf, len, nullptr);
 }
 
 short socket_poll(const File &f) {
   const Socket &s = socket_of(f);
-  return s.type == Stream ? stream_poll(s) : datagram_poll(s);
+  return s.type == StreamSocket ? stream_poll(s) : datagram_poll(s);
 }
 
 long socket_ioctl(File &f, unsigned request, uint64_t arg) {
@@ -49,9 +50,9 @@ long socket_ioctl(File &f, unsigned request, uint64_t arg) {
   }
   if (!user_ok(arg, sizeof(int), ProtWrite))
     return -EFAULT;
-  int bytes = s.type == Stream   ? int(s.received_bytes)
-              : s.datagram_count ? s.datagrams[s.datagram_first].data->tot_len
-                                 : 0;
+  int bytes = s.type == StreamSocket ? int(s.received_bytes)
+              : s.datagram_count     ? s.datagrams[s.datagram_first].data->tot_len
+                                     : 0;
   *reinterpret_cast<int *>(arg) = bytes;
   return 0;
 }
@@ -62,7 +63,7 @@ void socket_release(File &f) {
   Socket &s = socket_of(f);
   if (--s.refs)
     return;
-  if (s.type == Stream)
+  if (s.type == StreamSocket)
     stream_close(s);
   else
     datagram_close(s);
@@ -148,6 +149,19 @@ void socket_free(Socket &s) { file_object_free(&s); }
 
 void socket_changed(Socket &s) { files_changed(&s.header); }
 
+uint64_t deadline_after(uint64_t timeout) {
+  return timeout ? tsc_at(monotonic_ns() + timeout) | 1 : 0;
+}
+
+long socket_wait(const char *reason, bool nonblock, uint64_t deadline) {
+  if (nonblock || (deadline && rdtsc() >= deadline))
+    return -EAGAIN;
+  if (signal_pending())
+    return -RestartSys;
+  wait_for_files(reason, deadline);
+  return 0;
+}
+
 long broken_pipe(bool no_signal) {
   if (!no_signal)
     send_signal(SIGPIPE, current_thread(), {SIGPIPE, 0, SI_USER, 0, 1, 0});
@@ -165,7 +179,7 @@ long socket_send(uint64_t fd, const char *data, size_t len, int flags, const Ine
   if (!s)
     return error;
   bool nonblock = nonblocking(*f) || (flags & MsgDontwait);
-  if (s->type == Stream)
+  if (s->type == StreamSocket)
     return stream_send(*s, data, len, nonblock, flags); // the address is ignored, as Linux does
   return datagram_send(*s, data, len, to);
 }
@@ -178,7 +192,7 @@ long socket_receive(uint64_t fd, char *data, size_t len, int flags, InetAddress 
   if (!s)
     return error;
   bool nonblock = nonblocking(*f) || (flags & MsgDontwait);
-  if (s->type == Stream) {
+  if (s->type == StreamSocket) {
     *has_from = false;
     return stream_receive(*s, data, len, nonblock, flags);
   }
@@ -207,17 +221,17 @@ UK_SYSCALL(socket) {
                                           : "this address family");
     return -EAFNOSUPPORT;
   }
-  if (type != Stream && type != Datagram) {
+  if (type != StreamSocket && type != DatagramSocket) {
     not_supported("this socket type (only SOCK_STREAM and SOCK_DGRAM)");
     return -ESOCKTNOSUPPORT;
   }
-  if (protocol && protocol != (type == Stream ? 6 : 17))
+  if (protocol && protocol != (type == StreamSocket ? 6 : 17))
     return -EPROTONOSUPPORT;
   stack_start();
   Socket *s = socket_alloc(type);
   if (!s)
     return -ENOMEM;
-  long opened = type == Stream ? stream_open(*s) : datagram_open(*s);
+  long opened = type == StreamSocket ? stream_open(*s) : datagram_open(*s);
   if (opened) {
     socket_free(*s);
     return opened;
@@ -233,7 +247,7 @@ UK_SYSCALL(bind) {
   InetAddress a;
   if (long e = read_address(args.a1, args.a2, a))
     return e;
-  return s->type == Stream ? stream_bind(*s, a) : datagram_bind(*s, a);
+  return s->type == StreamSocket ? stream_bind(*s, a) : datagram_bind(*s, a);
 }
 
 UK_SYSCALL(listen) {
@@ -241,7 +255,7 @@ UK_SYSCALL(listen) {
   Socket *s = socket_at(args.a0, error);
   if (!s)
     return error;
-  if (s->type != Stream)
+  if (s->type != StreamSocket)
     return -EOPNOTSUPP;
   long done = stream_listen(*s, int(args.a1));
   stack_done();
@@ -256,7 +270,7 @@ UK_SYSCALL(accept4) {
     return error;
   if (args.a3 & ~uint64_t(SocketNonblock | SocketCloexec))
     return -EINVAL;
-  if (s->type != Stream)
+  if (s->type != StreamSocket)
     return -EOPNOTSUPP;
   if (args.a1 && !user_ok(args.a2, sizeof(int), ProtRead | ProtWrite))
     return -EFAULT;
@@ -282,9 +296,9 @@ UK_SYSCALL(connect) {
   if (!s)
     return error;
   InetAddress a;
-  if (long e = read_address(args.a1, args.a2, a, s->type == Datagram))
+  if (long e = read_address(args.a1, args.a2, a, s->type == DatagramSocket))
     return e;
-  if (s->type == Datagram)
+  if (s->type == DatagramSocket)
     return datagram_connect(*s, a);
   return stream_connect(*s, a, nonblocking(*f));
 }
@@ -297,7 +311,7 @@ UK_SYSCALL(shutdown) {
   if (args.a1 > 2)
     return -EINVAL;
   bool read = args.a1 != 1, write = args.a1 != 0;
-  if (s->type == Datagram) {
+  if (s->type == DatagramSocket) {
     if (!s->connected)
       return -ENOTCONN;
     s->shut_read |= read;
@@ -313,7 +327,7 @@ UK_SYSCALL(getsockname) {
   if (!s)
     return error;
   InetAddress a = {AddressInet, 0, 0, {}};
-  if (s->type == Stream)
+  if (s->type == StreamSocket)
     stream_local(*s, a);
   else
     datagram_local(*s, a);
@@ -328,7 +342,7 @@ UK_SYSCALL(getpeername) {
   if (!s)
     return error;
   InetAddress a;
-  if (!(s->type == Stream ? stream_peer(*s, a) : datagram_peer(*s, a)))
+  if (!(s->type == StreamSocket ? stream_peer(*s, a) : datagram_peer(*s, a)))
     return -ENOTCONN;
   if (!args.a1)
     return -EFAULT;

@@ -13,7 +13,7 @@ namespace uk::net {
 
 // Linux's values (include/linux/socket.h, net.h, in.h, tcp.h).
 constexpr int AddressUnix = 1, AddressInet = 2, AddressInet6 = 10, AddressNetlink = 16;
-constexpr int Stream = 1, Datagram = 2;
+constexpr int StreamSocket = 1, DatagramSocket = 2;
 constexpr unsigned SocketNonblock = 04000, SocketCloexec = 02000000;
 constexpr int MsgPeek = 0x2, MsgTrunc = 0x20, MsgDontwait = 0x40, MsgWaitall = 0x100,
               MsgNosignal = 0x4000;
@@ -38,7 +38,7 @@ constexpr int MaxPending = 128, MaxDatagrams = 64;
 struct Socket {
   FileObject header;
   int refs;
-  int type; // Stream or Datagram
+  int type; // StreamSocket or DatagramSocket
   tcp_pcb *tcp;
   udp_pcb *udp;
   bool listening, connecting, connected, accepted;
@@ -49,6 +49,7 @@ struct Socket {
   int error;  // for SO_ERROR, taken by it: a positive errno
   int broken; // the connection's end (ECONNRESET...), for every later call
   int backlog;
+  uint64_t receive_timeout, send_timeout; // SO_RCVTIMEO, SO_SNDTIMEO in ns; 0: none
   // TCP: the bytes received and not yet read, a list of lwIP buffers.
   pbuf *received, *received_last;
   uint32_t received_offset; // bytes of the first buffer already read
@@ -77,6 +78,14 @@ Socket *socket_for_options(uint64_t fd, long &error);
 long socket_send(uint64_t fd, const char *data, size_t len, int flags, const InetAddress *to);
 long socket_receive(uint64_t fd, char *data, size_t len, int flags, InetAddress *from,
                     bool *has_from);
+
+/// The TSC deadline of a call that may wait Timeout ns (SO_RCVTIMEO...); 0: none.
+uint64_t deadline_after(uint64_t timeout);
+
+/// Before a wait for the socket to change: -EAGAIN if the call must not wait
+/// (non-blocking, or its deadline passed), -RestartSys if a signal came, else waits
+/// (until a change or the deadline) and returns 0.
+long socket_wait(const char *reason, bool nonblock, uint64_t deadline);
 
 /// Sends SIGPIPE (unless No_signal) and returns -EPIPE.
 long broken_pipe(bool no_signal);

@@ -139,7 +139,7 @@ err_t on_accept(void *arg, tcp_pcb *pcb, err_t err) {
     return ERR_VAL;
   if (listener->pending_count >= listener->backlog || listener->pending_count >= MaxPending)
     return ERR_MEM; // lwIP resets the connection
-  Socket *s = socket_alloc(Stream);
+  Socket *s = socket_alloc(StreamSocket);
   if (!s)
     return ERR_MEM;
   attach(*s, pcb);
@@ -150,16 +150,6 @@ err_t on_accept(void *arg, tcp_pcb *pcb, err_t err) {
   listener->pending[listener->pending_count++] = s;
   socket_changed(*listener);
   return ERR_OK;
-}
-
-/// Waits for the socket to change; an error to return instead, or 0.
-long wait(const char *reason, bool nonblock) {
-  if (nonblock)
-    return -EAGAIN;
-  if (signal_pending())
-    return -RestartSys;
-  wait_for_files(reason, 0);
-  return 0;
 }
 
 /// Frees the first Count received bytes and opens the window by as much.
@@ -257,8 +247,9 @@ long stream_listen(Socket &s, int backlog) {
 long stream_accept(Socket &l, bool nonblock, Socket *&out) {
   if (!l.listening)
     return -EINVAL;
+  uint64_t deadline = deadline_after(l.receive_timeout);
   while (!l.pending_count)
-    if (long e = wait("accept", nonblock))
+    if (long e = socket_wait("accept", nonblock, deadline))
       return e;
   out = l.pending[0];
   --l.pending_count;
@@ -306,6 +297,7 @@ long stream_connect(Socket &s, const InetAddress &a, bool nonblock) {
 
 long stream_send(Socket &s, const char *data, size_t length, bool nonblock, int flags) {
   size_t done = 0;
+  uint64_t deadline = deadline_after(s.send_timeout);
   while (done < length || !length) {
     if (s.broken) {
       int e = s.error ? s.error : EPIPE;
@@ -335,7 +327,7 @@ long stream_send(Socket &s, const char *data, size_t length, bool nonblock, int 
     stack_done();
     if (done && nonblock)
       break;
-    if (long e = wait("socket send", nonblock))
+    if (long e = socket_wait("socket send", nonblock, deadline))
       return done ? long(done) : e;
   }
   if (s.tcp)
@@ -346,6 +338,7 @@ long stream_send(Socket &s, const char *data, size_t length, bool nonblock, int 
 
 long stream_receive(Socket &s, char *data, size_t length, bool nonblock, int flags) {
   size_t done = 0;
+  uint64_t deadline = deadline_after(s.receive_timeout);
   for (;;) {
     if (s.received_bytes && !s.shut_read) {
       size_t n = copy_received(s, data + done, length - done);
@@ -376,7 +369,7 @@ long stream_receive(Socket &s, char *data, size_t length, bool nonblock, int fla
       return -ENOTCONN;
     if (!length)
       return 0;
-    if (long e = wait("socket receive", nonblock || (flags & MsgDontwait)))
+    if (long e = socket_wait("socket receive", nonblock || (flags & MsgDontwait), deadline))
       return done ? long(done) : e;
   }
 }

@@ -92,13 +92,10 @@ long datagram_send(Socket &s, const char *data, size_t length, const InetAddress
 
 long datagram_receive(Socket &s, char *data, size_t length, bool nonblock, int flags,
                       InetAddress *from) {
-  while (!s.datagram_count) {
-    if (nonblock)
-      return -EAGAIN;
-    if (signal_pending())
-      return -RestartSys;
-    wait_for_files("socket receive", 0);
-  }
+  uint64_t deadline = deadline_after(s.receive_timeout);
+  while (!s.datagram_count)
+    if (long e = socket_wait("socket receive", nonblock, deadline))
+      return e;
   ReceivedDatagram &d = s.datagrams[s.datagram_first];
   size_t size = d.data->tot_len;
   size_t n = pbuf_copy_partial(d.data, data, u16_t(length < size ? length : size), 0);

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct sockaddr_in loopback(int port) {
@@ -134,6 +135,29 @@ static void refused(void) {
   close(s);
 }
 
+/// Closing with unread data resets the connection: the peer's next read fails with
+/// ECONNRESET, and a read after that sees the end.
+static void reset(void) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = loopback(0);
+  bind(listener, (struct sockaddr *)&a, sizeof a);
+  socklen_t length = sizeof a;
+  getsockname(listener, (struct sockaddr *)&a, &length);
+  listen(listener, 1);
+  int client = socket(AF_INET, SOCK_STREAM, 0);
+  connect(client, (struct sockaddr *)&a, sizeof a);
+  int server = accept(listener, NULL, NULL);
+  send(client, "unread", 6, 0);
+  wait_for(server, POLLIN);
+  close(server);
+  wait_for(client, POLLIN);
+  char buffer[16];
+  printf("read after a reset: %s\n", result(read(client, buffer, sizeof buffer)));
+  printf("read again: %ld\n", (long)read(client, buffer, sizeof buffer));
+  close(client);
+  close(listener);
+}
+
 static void datagrams(void) {
   int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0);
   struct sockaddr_in address = loopback(0), from;
@@ -151,6 +175,17 @@ static void datagrams(void) {
   printf("udp recvfrom (truncated): %ld '%.4s', from the sender: %s\n", n, buffer,
          from.sin_port == b_name.sin_port ? "yes" : "no");
   printf("udp with nothing: %s\n", result(recv(a, buffer, sizeof buffer, MSG_DONTWAIT)));
+  struct timeval limit = {0, 200000}, back;
+  socklen_t limit_length = sizeof back;
+  setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  getsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &back, &limit_length);
+  printf("SO_RCVTIMEO: %ld.%06ld s\n", (long)back.tv_sec, (long)back.tv_usec);
+  struct timespec start, end;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  printf("recv with a timeout: %s", result(recv(a, buffer, sizeof buffer, 0)));
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  long ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+  printf(", after 200 ms or more: %s\n", ms >= 190 ? "yes" : "no");
   close(a);
   close(b);
 }
@@ -158,6 +193,7 @@ static void datagrams(void) {
 int main(void) {
   stream();
   refused();
+  reset();
   datagrams();
   printf("unknown socket type: %s\n", result(socket(AF_INET, SOCK_SEQPACKET, 0)));
   return 0;

@@ -193,12 +193,13 @@ llvm::Expected<std::vector<CallSite>> findDebugCallSites(llvm::StringRef Path,
   llvm::MemoryBufferRef Ref = (*File)->getMemBufferRef();
   if (Member)
     TRY_ASSIGN(Ref, memberAt(Ref, *Member));
+  // LLVM bitcode (-flto) has no line tables to read; other formats are not ukc++'s.
+  if (llvm::identify_magic(Ref.getBuffer()) != llvm::file_magic::elf_relocatable)
+    return std::vector<CallSite>();
   auto Binary = llvm::object::ObjectFile::createObjectFile(Ref);
   if (!Binary)
     return makeError("cannot read '" + Path + "': " + llvm::toString(Binary.takeError()));
   const llvm::object::ObjectFile &Object = **Binary;
-  if (!Object.isRelocatableObject())
-    return std::vector<CallSite>();
   // Broken or missing debug information only means no lines: stay quiet.
   auto Quiet = [](llvm::Error E) { llvm::consumeError(std::move(E)); };
   auto Context = llvm::DWARFContext::create(

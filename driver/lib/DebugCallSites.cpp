@@ -8,6 +8,7 @@
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/Path.h"
 
 #include <deque>
 #include <map>
@@ -137,8 +138,14 @@ private:
   std::map<uint64_t, llvm::StringRef> CodeBytes; // code sections by index
 };
 
+/// A line of the program: as messages show it, and its file's absolute path.
+struct ProgramLine {
+  SourceLocation Shown;
+  std::string AbsoluteFile;
+};
+
 /// The innermost line of At, through inlined calls, that is not in a system header.
-std::optional<SourceLocation> programLine(llvm::DWARFContext &Context, CodeRef At) {
+std::optional<ProgramLine> programLine(llvm::DWARFContext &Context, CodeRef At) {
   llvm::object::SectionedAddress Address{At.Offset, At.Section};
   auto Absolute = Context.getInliningInfoForAddress(Address, {FileKind::AbsoluteFilePath});
   auto Relative = Context.getInliningInfoForAddress(Address, {FileKind::RelativeFilePath});
@@ -147,10 +154,86 @@ std::optional<SourceLocation> programLine(llvm::DWARFContext &Context, CodeRef A
     if (Frame.Line == 0 || isSystemPath(Frame.FileName))
       continue;
     const auto &Shown = I < Relative.getNumberOfFrames() ? Relative.getFrame(I) : Frame;
-    return SourceLocation{Shown.FileName, Frame.Line, Frame.Column};
+    return ProgramLine{{Shown.FileName, Frame.Line, Frame.Column}, Frame.FileName};
   }
   return std::nullopt;
 }
+
+/// The absolute path of the source the object was compiled from (its first compile
+/// unit's name, against its compilation directory), or "".
+std::string mainFileOf(llvm::DWARFContext &Context) {
+  for (const auto &Unit : Context.compile_units()) {
+    auto Name = llvm::dwarf::toString(Unit->getUnitDIE().find(llvm::dwarf::DW_AT_name));
+    if (!Name)
+      return {};
+    llvm::SmallString<256> Path(*Name);
+    if (llvm::sys::path::is_relative(Path)) {
+      Path = Unit->getCompilationDir();
+      llvm::sys::path::append(Path, *Name);
+    }
+    llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+    return std::string(Path);
+  }
+  return {};
+}
+
+/// Finds the places in one object's code that lead to a symbol.
+class DebugLocator {
+public:
+  DebugLocator(llvm::DWARFContext &Context, const CodeIndex &Index)
+      : Context(Context), Index(Index), MainFile(mainFileOf(Context)) {}
+
+  /// Adds to Sites each program line that refers to Symbol, walking up from code in
+  /// system headers through the functions that contain it.
+  void find(const std::string &Symbol, std::vector<CallSite> &Sites) const {
+    std::set<std::string> Seen = {Symbol};
+    std::deque<std::string> Work = {Symbol};
+    while (!Work.empty()) {
+      std::string Name = std::move(Work.front());
+      Work.pop_front();
+      for (const CodeRef &At : Index.referencesTo(Name)) {
+        if (auto Line = programLine(Context, At)) {
+          CallSite Site{Symbol, sourceName(Symbol), std::move(Line->Shown), {}, {}};
+          if (Line->AbsoluteFile != MainFile)
+            findMainFile(At, Site);
+          Sites.push_back(std::move(Site));
+          continue;
+        }
+        for (auto &Caller : Index.functionsAt(At))
+          if (Seen.insert(Caller).second)
+            Work.push_back(std::move(Caller));
+      }
+    }
+  }
+
+private:
+  /// For a site in the program's own header: the first main-file line that calls the
+  /// function holding At, directly or through others.
+  void findMainFile(CodeRef At, CallSite &Site) const {
+    std::vector<std::string> Start = Index.functionsAt(At);
+    std::set<std::string> Seen(Start.begin(), Start.end());
+    std::deque<std::string> Work(Start.begin(), Start.end());
+    while (!Work.empty()) {
+      std::string Name = std::move(Work.front());
+      Work.pop_front();
+      for (const CodeRef &Call : Index.referencesTo(Name)) {
+        auto Line = programLine(Context, Call);
+        if (Line && Line->AbsoluteFile == MainFile) {
+          Site.MainFile = std::move(Line->Shown);
+          Site.Through = sourceName(Name);
+          return;
+        }
+        for (auto &Caller : Index.functionsAt(Call))
+          if (Seen.insert(Caller).second)
+            Work.push_back(std::move(Caller));
+      }
+    }
+  }
+
+  llvm::DWARFContext &Context;
+  const CodeIndex &Index;
+  std::string MainFile;
+};
 
 /// The member of the archive in Archive that starts at Offset.
 llvm::Expected<llvm::MemoryBufferRef> memberAt(llvm::MemoryBufferRef Archive, uint64_t Offset) {
@@ -208,25 +291,10 @@ llvm::Expected<std::vector<CallSite>> findDebugCallSites(llvm::StringRef Path,
     return std::vector<CallSite>();
 
   CodeIndex Index(Object);
+  DebugLocator Locator(*Context, Index);
   std::vector<CallSite> Sites;
-  for (const auto &Symbol : Symbols) {
-    // Walk up from code in system headers through the functions that contain it.
-    std::set<std::string> Seen = {Symbol};
-    std::deque<std::string> Work = {Symbol};
-    while (!Work.empty()) {
-      std::string Name = std::move(Work.front());
-      Work.pop_front();
-      for (const CodeRef &At : Index.referencesTo(Name)) {
-        if (auto Line = programLine(*Context, At)) {
-          Sites.push_back({Symbol, sourceName(Symbol), std::move(*Line), {}, {}});
-          continue;
-        }
-        for (auto &Caller : Index.functionsAt(At))
-          if (Seen.insert(Caller).second)
-            Work.push_back(std::move(Caller));
-      }
-    }
-  }
+  for (const auto &Symbol : Symbols)
+    Locator.find(Symbol, Sites);
   sortCallSites(Sites);
   return Sites;
 }

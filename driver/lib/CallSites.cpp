@@ -269,6 +269,8 @@ SourceReferences SiteFinder::find() {
   return {std::move(Sites), std::vector<std::string>(External.begin(), External.end())};
 }
 
+/// Analyses the translation unit once clang has parsed all of it: instantiations
+/// are only complete at its end.
 class CallSiteConsumer : public clang::ASTConsumer {
 public:
   CallSiteConsumer(llvm::function_ref<bool(llvm::StringRef)> Wanted, SourceReferences &Result)
@@ -286,6 +288,7 @@ private:
   SourceReferences &Result;
 };
 
+/// A syntax-only frontend action whose consumer is the analysis.
 class CallSiteAction : public clang::ASTFrontendAction {
 public:
   CallSiteAction(llvm::function_ref<bool(llvm::StringRef)> Wanted, SourceReferences &Result)
@@ -301,6 +304,7 @@ private:
   SourceReferences &Result;
 };
 
+/// libTooling's way to run an action on a ready CompilerInvocation.
 class CallSiteFactory : public clang::tooling::FrontendActionFactory {
 public:
   CallSiteFactory(llvm::function_ref<bool(llvm::StringRef)> Wanted, SourceReferences &Result)

@@ -33,6 +33,7 @@ struct TmpNode {
   uint64_t *pages;   // two-level table of data frames (physical), or null
   int64_t mtime_ns;
   uint64_t ino;
+  bool shared; // pages were mapped into the program: they are never freed
   char name[NameMax + 1];
 };
 
@@ -61,6 +62,14 @@ void *frame() {
 void release_frame(void *v) {
   frame_free(reinterpret_cast<uint64_t>(v) - DirectMapBase);
   --pages_used;
+}
+
+/// Frees a data page, unless the program may still map it. FIXME: such pages are kept
+/// for good (mappings do not tell files when they end); a count per page would free
+/// them at the last munmap.
+void release_data(TmpNode *t, void *v) {
+  if (!t->shared)
+    release_frame(v);
 }
 
 TmpNode *new_node(NodeKind kind, uint32_t mode) {
@@ -119,7 +128,7 @@ void cut_data(TmpNode *t, uint64_t size) {
     uint64_t first = l == keep / PerFrame ? keep % PerFrame : 0;
     for (uint64_t i = first; i < PerFrame; ++i)
       if (leaf[i]) {
-        release_frame(reinterpret_cast<void *>(leaf[i]));
+        release_data(t, reinterpret_cast<void *>(leaf[i]));
         leaf[i] = 0;
       }
     if (!first) {
@@ -301,6 +310,15 @@ void file_stat(const File &f, struct stat *st) {
   tmp_stat(static_cast<const OpenFile *>(f.object)->node, st);
 }
 
+uint64_t file_page(File &f, uint64_t index) {
+  TmpNode *t = open_node(f);
+  uint8_t *page = data_page(t, index, true);
+  if (!page)
+    return 0;
+  t->shared = true;
+  return reinterpret_cast<uint64_t>(page) - DirectMapBase;
+}
+
 const FileOps file_ops = {.read = file_read,
                           .write = file_write,
                           .retain = open_file_retain,
@@ -310,7 +328,8 @@ const FileOps file_ops = {.read = file_read,
                           .seek = file_seek,
                           .stat = file_stat,
                           .pwrite = file_pwrite,
-                          .truncate = file_truncate};
+                          .truncate = file_truncate,
+                          .page = file_page};
 
 long tmp_open(Node n, unsigned flags, File &f) {
   OpenFile *open = open_file_new(n);

@@ -206,11 +206,11 @@ uint64_t vm_brk(uint64_t new_end) {
   return brk_end;
 }
 
-long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
-             bool lazy) {
-  if (len == 0 || len > UserTop)
-    return -EINVAL;
-  len = align_up(len, PageSize);
+namespace {
+
+/// Where a new mapping of Len bytes goes: Addr if Fixed (replacing what is there,
+/// unless Noreplace), else a free range. An address or a negative errno.
+long place(uint64_t addr, uint64_t len, bool fixed, bool noreplace) {
   if (fixed) {
     if (!is_aligned(addr, PageSize) || addr >= UserTop || len > UserTop - addr)
       return -EINVAL;
@@ -219,11 +219,23 @@ long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool norepl
         return -EEXIST;
       vm_munmap(addr, len);
     }
-  } else {
-    addr = find_free(len, len >= LargePageSize ? LargePageSize : PageSize);
-    if (!addr)
-      return -ENOMEM;
+    return long(addr);
   }
+  addr = find_free(len, len >= LargePageSize ? LargePageSize : PageSize);
+  return addr ? long(addr) : -ENOMEM;
+}
+
+} // namespace
+
+long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
+             bool lazy) {
+  if (len == 0 || len > UserTop)
+    return -EINVAL;
+  len = align_up(len, PageSize);
+  long placed = place(addr, len, fixed, noreplace);
+  if (placed < 0)
+    return placed;
+  addr = uint64_t(placed);
   // PROT_NONE reserves address space only (glibc reserves 64 MiB per malloc arena);
   // mprotect maps what becomes accessible.
   bool reserve = !(prot & (ProtRead | ProtWrite | ProtExec));
@@ -232,6 +244,30 @@ long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool norepl
     return -ENOMEM;
   }
   if (!insert(addr, addr + len, user_prot(prot), lazy)) {
+    unmap(addr, len);
+    return -ENOMEM;
+  }
+  return long(addr);
+}
+
+long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
+                   uint64_t (*frame_of)(void *owner, uint64_t page), void *owner) {
+  if (len == 0 || len > UserTop)
+    return -EINVAL;
+  len = align_up(len, PageSize);
+  long placed = place(addr, len, fixed, noreplace);
+  if (placed < 0)
+    return placed;
+  addr = uint64_t(placed);
+  for (uint64_t page = 0; page < len / PageSize; ++page) {
+    uint64_t frame = frame_of(owner, page);
+    if (!frame || !map_borrowed(addr + page * PageSize, frame, user_prot(prot))) {
+      unmap(addr, page * PageSize); // borrowed: nothing is freed
+      report_out_of_memory("mmap", len);
+      return -ENOMEM;
+    }
+  }
+  if (!insert(addr, addr + len, user_prot(prot))) {
     unmap(addr, len);
     return -ENOMEM;
   }
@@ -342,8 +378,8 @@ uint64_t vm_map_vdso(const char *image, size_t size) {
   map_page_to(VdsoBase - PageSize, data, user_prot(ProtRead));
   uint64_t pages = align_up(size, PageSize) / PageSize;
   for (uint64_t i = 0; i < pages; ++i) // the kernel image is identity-mapped
-    map_page_to(VdsoBase + i * PageSize, reinterpret_cast<uint64_t>(image) + i * PageSize,
-                user_prot(ProtRead | ProtExec));
+    map_borrowed(VdsoBase + i * PageSize, reinterpret_cast<uint64_t>(image) + i * PageSize,
+                 user_prot(ProtRead | ProtExec));
   insert(VdsoBase - PageSize, VdsoBase, user_prot(ProtRead));
   insert(VdsoBase, VdsoBase + pages * PageSize, user_prot(ProtRead | ProtExec));
   return VdsoBase;

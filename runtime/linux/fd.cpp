@@ -85,6 +85,35 @@ long transfer(uint64_t fd, uint64_t buf, uint64_t len, bool write, bool position
                : f->ops->read(*f, reinterpret_cast<char *>(buf), len);
 }
 
+/// fcntl's record locks. Locks of one process never conflict with each other, and
+/// there is one process: setting a lock always succeeds and F_GETLK truthfully finds
+/// none in the way (SQLite relies on that answer). The arguments are checked as Linux
+/// does.
+long record_lock(const File &f, int command, uint64_t arg) {
+  struct RecordLock { // struct flock
+    int16_t type, whence;
+    int64_t start, len;
+    int32_t pid;
+  };
+  constexpr int16_t ReadLock = 0, WriteLock = 1, Unlock = 2; // F_RDLCK, F_WRLCK, F_UNLCK
+  if (!user_ok(arg, sizeof(RecordLock), command == F_GETLK ? ProtRead | ProtWrite : ProtRead))
+    return -EFAULT;
+  auto *lock = reinterpret_cast<RecordLock *>(arg);
+  if (lock->type != ReadLock && lock->type != WriteLock && lock->type != Unlock)
+    return -EINVAL;
+  if (lock->whence < 0 || lock->whence > 2)
+    return -EINVAL;
+  if (command == F_GETLK) {
+    if (lock->type == Unlock)
+      return -EINVAL;
+    lock->type = Unlock;
+    return 0;
+  }
+  if ((lock->type == ReadLock && !readable(f)) || (lock->type == WriteLock && !writable(f)))
+    return -EBADF;
+  return 0;
+}
+
 struct IoVec {
   uint64_t base, len;
 };
@@ -337,6 +366,10 @@ UK_SYSCALL(fcntl) {
   case F_GETPIPE_SZ:
   case F_SETPIPE_SZ: // the size stays; the answer says so
     return is_pipe(*f) ? 65536 : -EBADF;
+  case F_GETLK:
+  case F_SETLK:
+  case F_SETLKW:
+    return record_lock(*f, int(args.a1), args.a2);
   default:
     return -EINVAL;
   }

@@ -39,6 +39,10 @@ struct FileOps {
   long (*pwrite)(File &, const char *, size_t, uint64_t offset) = nullptr;
   /// ftruncate; null: the file cannot change size (EINVAL).
   long (*truncate)(File &, uint64_t size) = nullptr;
+  /// The physical frame holding page Index of the file's data, made if need be, for a
+  /// shared mapping (the file keeps it while it lives); 0 when memory runs out. Null:
+  /// shared mappings are copies, which only read-only files allow.
+  uint64_t (*page)(File &, uint64_t index) = nullptr;
 };
 
 /// The start of every file's own state (a pipe's, an eventfd's...).

@@ -18,9 +18,10 @@ unsigned prot_from(uint64_t linux_prot) {
          (linux_prot & PROT_EXEC ? ProtExec : 0);
 }
 
-/// A file's mapping: its bytes from Offset copied into fresh memory. Every file that
-/// can be mapped is read-only (the image's tree), so a shared mapping sees what a
-/// private one does. Past the end of the file the pages read as zero.
+/// A file's mapping: a shared one of a file in memory maps the file's own pages; any
+/// other is the file's bytes from Offset copied into fresh memory (for a read-only
+/// file, a shared mapping is no different). Past the end of the file, pages read as
+/// zero.
 long map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
               uint64_t offset) {
   File *f = file(fd);
@@ -30,11 +31,26 @@ long map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
     return -ENODEV; // a device, a pipe, a socket: nothing to map
   if ((f->flags & O_ACCMODE) == O_WRONLY)
     return -EACCES;
-  if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE))
-    return -EACCES; // opened read-only: no file here can be written
+  bool shared = (flags & MAP_TYPE) == MAP_SHARED;
+  if (shared && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
+    return -EACCES;
   if (offset % PageSize)
     return -EINVAL;
   bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+  if (shared && f->ops->page) { // the file's own pages: writes on either side show
+    struct Owner {
+      File *file;
+      uint64_t first;
+    } owner = {f, offset / PageSize};
+    auto frame_of = [](void *o, uint64_t page) {
+      auto *w = static_cast<Owner *>(o);
+      return w->file->ops->page(*w->file, w->first + page);
+    };
+    return vm_map_shared(addr, len, prot_from(prot), fixed, flags & MAP_FIXED_NOREPLACE,
+                         frame_of, &owner);
+  }
+  if (shared && (prot & PROT_WRITE))
+    return -EACCES; // no shared pages to write through
   long at = vm_mmap(addr, len, prot_from(prot) | ProtWrite, fixed, flags & MAP_FIXED_NOREPLACE);
   if (at < 0)
     return at;

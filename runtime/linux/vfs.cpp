@@ -4,6 +4,7 @@
 // directory, and the read-only answers of mkdir, unlink and rename.
 #include "vfs.h"
 
+#include "uk/signal.h"
 #include "uk/syscall.h"
 #include "uk/time.h"
 #include "uk/vm.h"
@@ -659,6 +660,64 @@ long path_of(Node n, char *out, size_t size) {
   return long(at + 1);
 }
 
+// flock: locks belong to open descriptions, so two opens of one file conflict even in
+// one process (unlike fcntl's record locks).
+struct FileLock {
+  const OpenFile *holder; // null: a free entry
+  bool exclusive;
+};
+constexpr int MaxFileLocks = 128;
+FileLock file_locks[MaxFileLocks];
+
+/// Drops Holder's lock, if it has one.
+void unlock_file(const OpenFile *holder) {
+  for (auto &l : file_locks)
+    if (l.holder == holder) {
+      l.holder = nullptr;
+      files_changed(nullptr); // a waiter may take it now
+    }
+}
+
+/// True if a description other than Holder locks the same file in a way that keeps
+/// Holder from locking it (Exclusive or not).
+bool lock_conflicts(const OpenFile *holder, bool exclusive) {
+  for (const auto &l : file_locks)
+    if (l.holder && l.holder != holder && l.holder->node == holder->node &&
+        (exclusive || l.exclusive))
+      return true;
+  return false;
+}
+
+long do_flock(uint64_t fd, uint64_t operation) {
+  constexpr uint64_t Shared = 1, Exclusive = 2, NonBlocking = 4, Unlock = 8;
+  File *f = file(fd);
+  if (!f)
+    return -EBADF;
+  uint64_t kind = operation & ~NonBlocking;
+  if (kind != Shared && kind != Exclusive && kind != Unlock)
+    return -EINVAL;
+  Node n;
+  if (!file_node(*f, n))
+    return 0; // a device or a pipe: nothing else can open it to conflict
+  auto *holder = static_cast<const OpenFile *>(f->object);
+  unlock_file(holder); // converting a lock releases it first, as Linux does
+  if (kind == Unlock)
+    return 0;
+  while (lock_conflicts(holder, kind == Exclusive)) {
+    if (operation & NonBlocking)
+      return -EWOULDBLOCK;
+    if (signal_pending())
+      return -EINTR;
+    wait_for_files("flock", 0);
+  }
+  for (auto &l : file_locks)
+    if (!l.holder) {
+      l = {holder, kind == Exclusive};
+      return 0;
+    }
+  return -ENOLCK;
+}
+
 } // namespace
 
 OpenFile *open_file_new(Node n) {
@@ -673,7 +732,10 @@ OpenFile *open_file_new(Node n) {
 void open_file_retain(File &f) { ++static_cast<OpenFile *>(f.object)->references; }
 void open_file_release(File &f) {
   auto &open = *static_cast<OpenFile *>(f.object);
-  if (--open.references == 0 && open.node.fs->closed)
+  if (--open.references)
+    return;
+  unlock_file(&open);
+  if (open.node.fs->closed)
     open.node.fs->closed(open.node);
 }
 
@@ -726,6 +788,8 @@ UK_SYSCALL(faccessat2) { return do_access(args.a0, args.a1, args.a2, args.a3); }
 UK_SYSCALL(access) { return do_access(uint64_t(AT_FDCWD), args.a0, args.a1, 0); }
 UK_SYSCALL(readlinkat) { return do_readlink(args.a0, args.a1, args.a2, args.a3); }
 UK_SYSCALL(readlink) { return do_readlink(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2); }
+
+UK_SYSCALL(flock) { return do_flock(args.a0, args.a1); }
 
 UK_SYSCALL(getdents64) {
   File *f = file(args.a0);

@@ -151,6 +151,14 @@ bool map_page_to(uint64_t virt, uint64_t phys, unsigned prot) {
   return true;
 }
 
+bool map_borrowed(uint64_t virt, uint64_t phys, unsigned prot) {
+  uint64_t *e = entry_at(virt, 1, true);
+  if (!e)
+    return false;
+  *e = phys | pte_flags(prot) | PTE_BORROWED;
+  return true;
+}
+
 bool map_page(uint64_t virt, unsigned prot) {
   uint64_t frame = frame_alloc();
   if (!frame)
@@ -238,7 +246,9 @@ template <typename F> void for_each_page(uint64_t virt, uint64_t size, F &&page)
 
 void unmap(uint64_t virt, uint64_t size) {
   for_each_page(virt, size, [](uint64_t &e, uint64_t v, uint64_t span) {
-    if (span == LargePageSize)
+    if (e & PTE_BORROWED)
+      ; // its owner frees it
+    else if (span == LargePageSize)
       chunk_free(e & PTE_ADDR);
     else
       frame_free(e & PTE_ADDR);
@@ -255,7 +265,7 @@ void protect(uint64_t virt, uint64_t size, unsigned prot) {
       protect(v, span, prot);
       return;
     }
-    e = (e & PTE_ADDR) | flags | (span == LargePageSize ? PTE_PS : 0);
+    e = (e & (PTE_ADDR | PTE_BORROWED)) | flags | (span == LargePageSize ? PTE_PS : 0);
     invlpg(v);
   });
 }

@@ -11,6 +11,9 @@ constexpr uint64_t PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_PWT = 8, PTE_PCD = 16, P
 constexpr uint64_t PTE_ADDR = 0x000ffffffffff000ull;
 /// Software bit: a PROT_NONE page. Not present to the CPU, but it owns its frame.
 constexpr uint64_t PTE_NONE = 1ull << 9;
+/// Software bit: the frame is not the mapping's own (the vDSO's image pages, a file's
+/// pages in a shared mapping): unmapping leaves it to its owner.
+constexpr uint64_t PTE_BORROWED = 1ull << 10;
 
 /// Where all guest-physical memory is mapped for the kernel (supervisor, RW, NX).
 constexpr uint64_t DirectMapBase = 0xffff800000000000ull;
@@ -56,8 +59,10 @@ void move_mappings(uint64_t from, uint64_t to, uint64_t size);
 /// returns their kernel address.
 void *map_device(uint64_t phys);
 
-/// Maps one 4 KiB page at Virt to the frame at Phys.
+/// Maps one 4 KiB page at Virt to the frame at Phys, which the mapping then owns.
 bool map_page_to(uint64_t virt, uint64_t phys, unsigned prot);
+/// Maps one 4 KiB page at Virt to the frame at Phys, which stays its owner's.
+bool map_borrowed(uint64_t virt, uint64_t phys, unsigned prot);
 
 /// Maps one 4 KiB page at Virt to a fresh zeroed frame; false if memory ran out.
 bool map_page(uint64_t virt, unsigned prot);

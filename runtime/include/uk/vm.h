@@ -28,6 +28,11 @@ uint64_t vm_brk(uint64_t new_end);
 /// instead of at once: stacks are large and mostly untouched.
 long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
              bool lazy = false);
+/// Maps Len bytes whose pages belong to Owner (a file's, for a shared mapping): page N
+/// is the frame Frame_of(Owner, N) returns (0: out of memory). Unmapping never frees
+/// them.
+long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
+                   uint64_t (*frame_of)(void *owner, uint64_t page), void *owner);
 long vm_munmap(uint64_t addr, uint64_t len);
 long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
 long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_move, bool fixed,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -114,11 +115,55 @@ int main(int argc, char **argv) {
   printf("log: %s", buf);
   close(fd);
 
-  // A shared mapping of a temporary file is not supported yet; a private one works.
-  fd = open(at(dir, "config"), O_RDONLY);
-  char *map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
-  printf("private mapping: %.12s\n", map == MAP_FAILED ? "failed" : map);
+  // Mappings: a shared one and the file see each other's writes; a private one is a
+  // copy; a shared writable one needs the file open for reading and writing.
+  fd = open(at(dir, "config"), O_RDWR);
+  char *shared = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  char *private = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  printf("shared mapping: %.12s, private: %.12s\n", shared == MAP_FAILED ? "failed" : shared,
+         private == MAP_FAILED ? "failed" : private);
+  memcpy(shared, "NEW", 3);
+  memset(buf, 0, sizeof buf);
+  pread(fd, buf, 12, 0);
+  printf("read after a store: %s\n", buf);
+  pwrite(fd, "w", 1, 4);
+  // (What a private mapping shows of later changes to the file is unspecified.)
+  printf("mapping after a write: %.12s\n", shared);
+  private[0] = 'p';
+  pread(fd, buf, 1, 0);
+  printf("private store reaches the file: %s\n", buf[0] == 'p' ? "yes" : "no");
+  munmap(shared, 8192);
+  munmap(private, 4096);
   close(fd);
+  fd = open(at(dir, "config"), O_RDONLY);
+  printf("shared writable on a read-only descriptor: %s\n",
+         mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED
+             ? strerror(errno)
+             : "mapped");
+  close(fd);
+
+  // Locks: flock belongs to an open description, so two opens conflict; fcntl's record
+  // locks belong to the process, so its own never stand in its way (F_GETLK).
+  int first = open(at(dir, "config"), O_RDWR), second = open(at(dir, "config"), O_RDWR);
+  SHOW("flock exclusive", flock(first, LOCK_EX));
+  SHOW("flock it again, second open", flock(second, LOCK_EX | LOCK_NB));
+  SHOW("flock shared, second open", flock(second, LOCK_SH | LOCK_NB));
+  SHOW("flock through a dup", flock(dup(first), LOCK_EX | LOCK_NB));
+  SHOW("unlock", flock(first, LOCK_UN));
+  SHOW("flock shared, second open", flock(second, LOCK_SH | LOCK_NB));
+  SHOW("flock shared, first open", flock(first, LOCK_SH | LOCK_NB));
+  struct flock record = {
+      .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 1 << 30, .l_len = 1};
+  SHOW("F_SETLK write lock", fcntl(first, F_SETLK, &record));
+  record.l_type = F_WRLCK;
+  SHOW("F_GETLK from another open", fcntl(second, F_GETLK, &record));
+  printf("F_GETLK finds: %s\n", record.l_type == F_UNLCK ? "nothing in the way" : "a lock");
+  int reader = open(at(dir, "config"), O_RDONLY);
+  record.l_type = F_WRLCK;
+  SHOW("F_SETLK write lock, read-only", fcntl(reader, F_SETLK, &record));
+  close(reader);
+  close(first);
+  close(second);
 
   // Folders and symlinks.
   SHOW("mkdir", mkdir(at(dir, "sub"), 0755));

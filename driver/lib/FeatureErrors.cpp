@@ -5,6 +5,8 @@
 #include "DebugCallSites.h"
 #include "Diagnostic.h"
 
+#include "clang/Driver/Job.h"
+#include "clang/Driver/Tool.h"
 #include "llvm/ADT/StringExtras.h"
 
 #include <set>
@@ -76,7 +78,38 @@ void diagnoseObject(const std::vector<const FeatureUse *> &Uses, const CompileJo
                      {}});
 }
 
+bool isClangFrontend(const clang::driver::Command &Job) {
+  const auto &Args = Job.getArguments();
+  return !Args.empty() && llvm::StringRef(Args.front()) == "-cc1";
+}
+
 } // namespace
+
+CompileJobs compileJobs(const clang::driver::Compilation &C) {
+  std::map<std::string, const clang::driver::Command *> Producer;
+  for (const auto &Job : C.getJobs())
+    if (!Job.getCreator().isLinkJob())
+      for (const auto &Out : Job.getOutputFilenames())
+        Producer[Out] = &Job;
+  CompileJobs Jobs;
+  for (const auto &[Object, Last] : Producer) {
+    // Back through the jobs that made the object, to the frontend nearest the source.
+    const clang::driver::Command *Source = nullptr;
+    const clang::driver::Command *Job = Last;
+    for (int Steps = 0; Job && Steps < 8; ++Steps) {
+      if (isClangFrontend(*Job))
+        Source = Job;
+      const auto &Inputs = Job->getInputInfos();
+      auto Up = Producer.end();
+      if (Inputs.size() == 1 && Inputs.front().isFilename())
+        Up = Producer.find(Inputs.front().getFilename());
+      Job = Up == Producer.end() ? nullptr : Up->second;
+    }
+    if (Source)
+      Jobs[Object].assign(Source->getArguments().begin() + 1, Source->getArguments().end());
+  }
+  return Jobs;
+}
 
 llvm::Error missingFeatureError(const std::vector<FeatureUse> &Missing, const CompileJobs &Jobs,
                                 const Catalog &Cat, llvm::StringRef ManifestName) {

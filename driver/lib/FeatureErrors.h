@@ -5,14 +5,22 @@
 #include "Catalog.h"
 #include "FeatureCheck.h"
 
+#include "clang/Driver/Compilation.h"
+
 #include <map>
 #include <string>
 #include <vector>
 
 namespace ukcxx {
 
-/// For each object compiled in this run, the arguments after "-cc1" of its compile job.
+/// For each object compiled in this run, the arguments after "-cc1" of the job that
+/// read its source.
 using CompileJobs = std::map<std::string, std::vector<const char *>>;
+
+/// The objects C compiles, each with the arguments of the clang job that reads its
+/// source: the compile job itself, or with -save-temps the first of the chain that
+/// ends in the assembler (-E, then -emit-llvm-bc, -S, -cc1as).
+CompileJobs compileJobs(const clang::driver::Compilation &C);
 
 /// The error for Missing, the uses of features that ManifestName does not enable. Each
 /// use is an error at its source line: found by parsing the source again when Jobs

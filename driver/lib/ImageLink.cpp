@@ -131,19 +131,6 @@ llvm::Error ImageLink::checkFeatures(const std::vector<FeatureUse> &Uses,
   return missingFeatureError(Missing, Jobs, *Cat, llvm::sys::path::filename(M.Path));
 }
 
-/// The objects C compiles, each with the -cc1 arguments that compile it from source.
-CompileJobs compileJobs(const clang::driver::Compilation &C) {
-  CompileJobs Jobs;
-  for (const auto &Job : C.getJobs()) {
-    const auto &Args = Job.getArguments();
-    if (Args.empty() || llvm::StringRef(Args.front()) != "-cc1" ||
-        Job.getOutputFilenames().size() != 1)
-      continue;
-    Jobs[Job.getOutputFilenames().front()].assign(Args.begin() + 1, Args.end());
-  }
-  return Jobs;
-}
-
 int ImageLink::run() {
   auto CatOr = loadCatalog(Inv);
   if (!CatOr)

@@ -69,9 +69,9 @@ llvm::Error addObjectUses(const Catalog &Cat, const std::vector<ProgramInput> &I
   return llvm::Error::success();
 }
 
-/// Every use of a feature in the program that C would build.
-llvm::Expected<std::vector<LocatedUse>> findUses(const Catalog &Cat,
-                                                 clang::driver::Compilation &C) {
+/// Every use of a feature in the program that C would build; warnings say Tool.
+llvm::Expected<std::vector<LocatedUse>>
+findUses(const Catalog &Cat, clang::driver::Compilation &C, llvm::StringRef Tool) {
   FeatureMatcher Matcher;
   TRY_ASSIGN(Matcher, FeatureMatcher::create(Cat));
   std::vector<LocatedUse> Uses;
@@ -79,11 +79,18 @@ llvm::Expected<std::vector<LocatedUse>> findUses(const Catalog &Cat,
   std::set<std::string> Produced;
   const clang::driver::Command *Link = nullptr;
   for (const auto &Job : C.getJobs()) {
+    // A job that reads another's output (with -save-temps, all after -E) brings
+    // nothing new: the first job, which reads the source, is analysed.
+    bool ReadsSource = llvm::none_of(Job.getInputInfos(), [&](const auto &Input) {
+      return Input.isFilename() && Produced.count(Input.getFilename());
+    });
     for (const auto &Out : Job.getOutputFilenames())
       Produced.insert(Out);
     const auto &Args = Job.getArguments();
     if (Job.getCreator().isLinkJob())
       Link = &Job;
+    else if (!ReadsSource)
+      continue;
     else if (!Args.empty() && llvm::StringRef(Args.front()) == "-cc1") {
       if (auto E = addSourceUses(Job, Matcher, Uses, External))
         return std::move(E);
@@ -92,7 +99,7 @@ llvm::Expected<std::vector<LocatedUse>> findUses(const Catalog &Cat,
       // a CI gate pass a program that needs more than it says.
       for (const auto &Input : Job.getInputInfos())
         if (Input.isFilename())
-          llvm::errs() << "ukc++: warning: '" << Input.getFilename()
+          llvm::errs() << Tool << ": warning: '" << Input.getFilename()
                        << "' is not analyzed (only C and C++ sources, objects and "
                           "archives are)\n";
     }
@@ -188,7 +195,7 @@ int printFeatures(const Invocation &Inv, clang::driver::Driver &D) {
   std::unique_ptr<clang::driver::Compilation> C(D.BuildCompilation(Argv));
   if (!C || C->containsError() || D.getDiags().hasErrorOccurred())
     return 1;
-  auto Uses = findUses(*Cat, *C);
+  auto Uses = findUses(*Cat, *C, Inv.Tool);
   if (!Uses) {
     printError(Inv.Tool, Uses.takeError());
     return 1;

@@ -4,6 +4,8 @@
 // descriptor is closed (or reused for another file), as Linux's do when the file goes.
 #include "file.h"
 
+#include "uk/memory.h"
+#include "uk/paging.h"
 #include "uk/signal.h"
 #include "uk/syscall.h"
 #include "uk/time.h"
@@ -27,17 +29,37 @@ struct Entry {
   uint32_t changes; // and how many changes the file had had then
 };
 
-// An instance fills one page: about a hundred descriptors, plenty without sockets.
-constexpr int MaxEntries = int((4096 - 16) / sizeof(Entry));
+// An instance fills one page, with room for about a hundred descriptors; a server
+// with more connections moves its entries to a 2 MiB chunk (some 50,000).
+constexpr int InlineEntries = int((4096 - 32) / sizeof(Entry));
+constexpr int ChunkEntries = int(LargePageSize / sizeof(Entry));
 constexpr uint32_t Modes = EPOLLET | EPOLLONESHOT | EPOLLWAKEUP | EPOLLEXCLUSIVE;
 
 struct Epoll {
   FileObject header;
   int refs, count;
   int next; // where the next scan starts, so that every entry gets its turn
-  Entry entries[MaxEntries];
+  int capacity;
+  Entry *entries; // inline_entries, or a chunk once they are full
+  Entry inline_entries[InlineEntries];
 };
 static_assert(sizeof(Epoll) <= 4096);
+
+/// Room for one more entry: false if there is none (ENOSPC) or no memory.
+bool make_room(Epoll &ep) {
+  if (ep.count < ep.capacity)
+    return true;
+  if (ep.capacity == ChunkEntries)
+    return false;
+  uint64_t chunk = chunk_alloc();
+  if (!chunk)
+    return false;
+  auto *entries = static_cast<Entry *>(phys_to_virt(chunk));
+  memcpy(entries, ep.entries, size_t(ep.count) * sizeof(Entry));
+  ep.entries = entries;
+  ep.capacity = ChunkEntries;
+  return true;
+}
 
 struct Event {
   uint32_t events;
@@ -123,8 +145,12 @@ uint64_t epoll_ready_at(const File &f) {
 
 void epoll_retain(File &f) { ++epoll_of(f).refs; }
 void epoll_release(File &f) {
-  if (!--epoll_of(f).refs)
-    file_object_free(f.object);
+  Epoll &ep = epoll_of(f);
+  if (--ep.refs)
+    return;
+  if (ep.entries != ep.inline_entries)
+    chunk_free(reinterpret_cast<uint64_t>(ep.entries) - DirectMapBase);
+  file_object_free(f.object);
 }
 
 const FileOps epoll_ops = {.poll = epoll_poll,
@@ -169,6 +195,8 @@ UK_SYSCALL(epoll_create1) {
   if (!ep)
     return -ENOMEM;
   ep->refs = 1;
+  ep->entries = ep->inline_entries;
+  ep->capacity = InlineEntries;
   long fd = install({&epoll_ops, ep, 0, O_RDONLY, bool(args.a0 & O_CLOEXEC)});
   if (fd < 0)
     file_object_free(ep);
@@ -205,8 +233,8 @@ UK_SYSCALL(epoll_ctl) {
   case EPOLL_CTL_ADD:
     if (at >= 0)
       return -EEXIST;
-    if (ep->count == MaxEntries)
-      return -ENOSPC;
+    if (!make_room(*ep))
+      return ep->capacity == ChunkEntries ? -ENOSPC : -ENOMEM;
     ep->entries[ep->count++] = {fd,
                                 event.events | EPOLLERR | EPOLLHUP,
                                 event.data,

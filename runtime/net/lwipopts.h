@@ -38,7 +38,7 @@
 #define MEM_SIZE (2 * 1024 * 1024)
 #define MEMP_NUM_PBUF 256
 #define MEMP_NUM_UDP_PCB 32
-#define MEMP_NUM_TCP_PCB 128
+#define MEMP_NUM_TCP_PCB 512 /* past the 256 descriptors: TIME_WAIT ones too */
 #define MEMP_NUM_TCP_PCB_LISTEN 32
 #define MEMP_NUM_TCP_SEG 2048
 #define MEMP_NUM_REASSDATA 8

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """http.py: runs a web server image (COMMAND, with PORT for a free host port) and asks
 it with curl over 127.0.0.1: two greetings on one kept-alive connection, a body of
---check-bytes bytes compared with the pattern the server makes, then /quit."""
+--check-bytes bytes compared with the pattern the server makes, --concurrent
+connections open at once, then /quit."""
 import argparse
 import os
 import socket
@@ -15,6 +16,8 @@ from client import free_port, wait_for_listener  # noqa: E402
 parser = argparse.ArgumentParser()
 parser.add_argument("--out", required=True)
 parser.add_argument("--check-bytes", type=int, default=1000)
+parser.add_argument("--concurrent", type=int, default=0,
+                    help="also hold this many connections open at once, each asking once")
 argv = sys.argv[1:]
 split = argv.index("--")
 args = parser.parse_args(argv[:split])
@@ -31,6 +34,27 @@ try:
     body = subprocess.run(curl + [f"{base}/bytes/{args.check_bytes}"], capture_output=True).stdout
     pattern = bytes(ord("a") + i % 26 for i in range(args.check_bytes))
     print(f"bytes: {len(body)}, {'identical' if body == pattern else 'DIFFERENT'}")
+    if args.concurrent:
+        # One at a time while they open (QEMU's forward listens with a backlog of 1,
+        # and a SYN it drops costs a second), then all of them again while all open.
+        def ask(s):
+            s.sendall(b"GET / HTTP/1.1\r\nHost: guest\r\n\r\n")
+            reply = b""
+            while not reply.endswith(b"hello from the unikernel\n"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+            return reply.endswith(b"hello from the unikernel\n")
+
+        held = []
+        for _ in range(args.concurrent):
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=60))
+            ask(held[-1])
+        answered = sum(ask(s) for s in held)
+        for s in held:
+            s.close()
+        print(f"concurrent: {answered} of {args.concurrent} connections answered")
     quit = subprocess.run(curl + [base + "/quit"], capture_output=True, text=True)
     sys.stdout.write(quit.stdout + quit.stderr)
 finally:

@@ -15,7 +15,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-enum { MaxClients = 64, RequestSize = 4096 };
+enum { MaxClients = 200, RequestSize = 4096 };
 
 struct client {
   int fd;

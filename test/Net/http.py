@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
 from client import free_port, wait_for_listener  # noqa: E402
 

@@ -3,6 +3,7 @@
 
 #include "Diagnostic.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Object/Archive.h"
@@ -108,6 +109,19 @@ const FeatureInfo *FeatureMatcher::match(llvm::StringRef Symbol) const {
   for (const auto &[Feature, Pattern] : Patterns)
     if (Pattern.match(Symbol))
       return Feature;
+  return nullptr;
+}
+
+bool providesAll(const TargetInfo &T, const std::set<std::string> &Features) {
+  return llvm::all_of(Features,
+                      [&](const std::string &F) { return llvm::is_contained(T.Features, F); });
+}
+
+const TargetInfo *imageTargetProviding(const Catalog &Cat,
+                                       const std::set<std::string> &Features) {
+  for (const auto &T : Cat.targets())
+    if (!T.LinkerScript.empty() && providesAll(T, Features))
+      return &T;
   return nullptr;
 }
 

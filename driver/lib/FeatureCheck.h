@@ -5,6 +5,7 @@
 
 #include "llvm/Support/GlobPattern.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,14 @@ public:
 private:
   std::vector<std::pair<const FeatureInfo *, llvm::GlobPattern>> Patterns;
 };
+
+/// True when target T provides every one of Features.
+bool providesAll(const TargetInfo &T, const std::set<std::string> &Features);
+
+/// The first target of Cat that builds images (it has a linker script) and provides
+/// every one of Features, or null.
+const TargetInfo *imageTargetProviding(const Catalog &Cat,
+                                       const std::set<std::string> &Features);
 
 /// Reads Inputs (ELF objects, LLVM bitcode, archives) and returns every use of a
 /// feature of Cat: each symbol an object refers to that no input defines, once per

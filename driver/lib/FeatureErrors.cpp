@@ -83,6 +83,31 @@ bool isClangFrontend(const clang::driver::Command &Job) {
   return !Args.empty() && llvm::StringRef(Args.front()) == "-cc1";
 }
 
+/// The lines to add to the manifest for Features, and, when Target cannot provide
+/// them, a target that can: enabling them alone would only move the error.
+void addManifestNotes(const Catalog &Cat, const TargetInfo &Target,
+                      const std::set<std::string> &Features, llvm::StringRef ManifestName,
+                      std::vector<std::string> &Notes) {
+  Notes.push_back("note: enable " + std::string(Features.size() == 1 ? "it" : "them") + " in " +
+                  ManifestName.str() + ":");
+  Notes.push_back("  features:");
+  for (const auto &Name : Features)
+    for (llvm::StringRef Line : llvm::split(Cat.feature(Name)->Snippet, '\n'))
+      if (!Line.empty())
+        Notes.push_back("    " + Line.str());
+  std::vector<std::string> Lacking;
+  for (const auto &Name : Features)
+    if (!llvm::is_contained(Target.Features, Name))
+      Lacking.push_back("'" + Name + "'");
+  if (Lacking.empty())
+    return;
+  std::string Note =
+      "note: target '" + Target.Name + "' does not provide " + llvm::join(Lacking, ", ");
+  if (const TargetInfo *Other = imageTargetProviding(Cat, Features))
+    Note += "; target '" + Other->Name + "' does (target: " + Other->Name + ")";
+  Notes.push_back(Note);
+}
+
 } // namespace
 
 CompileJobs compileJobs(const clang::driver::Compilation &C) {
@@ -112,7 +137,8 @@ CompileJobs compileJobs(const clang::driver::Compilation &C) {
 }
 
 llvm::Error missingFeatureError(const std::vector<FeatureUse> &Missing, const CompileJobs &Jobs,
-                                const Catalog &Cat, llvm::StringRef ManifestName) {
+                                const Catalog &Cat, const TargetInfo &Target,
+                                llvm::StringRef ManifestName) {
   // One object at a time, in link order, so that each source is parsed once. Two
   // objects may have one name (a/main.c, b/main.c): the file tells them apart.
   using ObjectKey = std::tuple<std::string, uint64_t, std::string>;
@@ -130,14 +156,7 @@ llvm::Error missingFeatureError(const std::vector<FeatureUse> &Missing, const Co
   for (const auto &Key : Objects)
     diagnoseObject(ByObject[Key], Jobs, ManifestName, Diagnoses);
 
-  auto &Last = Diagnoses.back().Notes;
-  Last.push_back("note: enable " + std::string(Features.size() == 1 ? "it" : "them") + " in " +
-                 ManifestName.str() + ":");
-  Last.push_back("  features:");
-  for (const auto &Name : Features)
-    for (llvm::StringRef Line : llvm::split(Cat.feature(Name)->Snippet, '\n'))
-      if (!Line.empty())
-        Last.push_back("    " + Line.str());
+  addManifestNotes(Cat, Target, Features, ManifestName, Diagnoses.back().Notes);
   llvm::Error Result = llvm::Error::success();
   for (auto &D : Diagnoses)
     Result = llvm::joinErrors(std::move(Result),

@@ -26,8 +26,10 @@ CompileJobs compileJobs(const clang::driver::Compilation &C);
 /// use is an error at its source line: found by parsing the source again when Jobs
 /// compiled the object, else from the object's DWARF line tables, else the error
 /// names the object and the symbol. A note with the manifest lines to add follows the
-/// last. Only this failing path pays for the parsing.
+/// last, and another when Target does not provide them (naming a target that does).
+/// Only this failing path pays for the parsing.
 llvm::Error missingFeatureError(const std::vector<FeatureUse> &Missing, const CompileJobs &Jobs,
-                                const Catalog &Cat, llvm::StringRef ManifestName);
+                                const Catalog &Cat, const TargetInfo &Target,
+                                llvm::StringRef ManifestName);
 
 } // namespace ukcxx

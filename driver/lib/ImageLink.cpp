@@ -128,7 +128,7 @@ llvm::Error ImageLink::checkFeatures(const std::vector<FeatureUse> &Uses,
   }
   if (Missing.empty())
     return llvm::Error::success();
-  return missingFeatureError(Missing, Jobs, *Cat, llvm::sys::path::filename(M.Path));
+  return missingFeatureError(Missing, Jobs, *Cat, *Target, llvm::sys::path::filename(M.Path));
 }
 
 int ImageLink::run() {

@@ -135,18 +135,13 @@ llvm::json::Value toJSON(const std::vector<LocatedUse> &Uses) {
 /// one, is QEMU's only), so that the manifest links as written.
 std::string chooseTarget(const Catalog &Cat, const std::set<std::string> &Features,
                          const std::string &Requested) {
-  auto ProvidesAll = [&](const TargetInfo &T) {
-    return llvm::all_of(
-        Features, [&](const std::string &F) { return llvm::is_contained(T.Features, F); });
-  };
   if (!Requested.empty())
     return Requested;
-  if (const TargetInfo *Default = Cat.target(DefaultTarget); !Default || ProvidesAll(*Default))
+  const TargetInfo *Default = Cat.target(DefaultTarget);
+  if (!Default || providesAll(*Default, Features))
     return {};
-  for (const auto &T : Cat.targets())
-    if (!T.LinkerScript.empty() && ProvidesAll(T))
-      return T.Name;
-  return {};
+  const TargetInfo *Other = imageTargetProviding(Cat, Features);
+  return Other ? Other->Name : std::string();
 }
 
 /// Writes a first manifest at Path enabling the features of Uses, for the target

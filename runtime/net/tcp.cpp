@@ -268,9 +268,18 @@ long stream_connect(Socket &s, const InetAddress &a, bool nonblock) {
   if (s.connecting)
     return -EALREADY;
   if (s.broken || !s.tcp) {
-    int e = s.error;
-    s.error = 0;
-    return e ? -e : -EBADF;
+    // A failed connection leaves the socket unconnected: it may try again, with a
+    // new control block (lwIP freed the old one).
+    if (s.tcp || s.accepted)
+      return -EISCONN;
+    tcp_pcb *pcb = tcp_new();
+    if (!pcb)
+      return -ENOBUFS;
+    attach(s, pcb);
+    if (s.nodelay)
+      tcp_nagle_disable(pcb);
+    s.broken = s.error = 0;
+    s.peer_closed = s.shut_read = s.shut_write = s.fin_pending = false;
   }
   ip_addr_t ip = IPADDR4_INIT(a.address);
   s.connecting = true;
@@ -308,8 +317,13 @@ long stream_send(Socket &s, const char *data, size_t length, bool nonblock, int 
     }
     if (s.shut_write)
       return done ? long(done) : broken_pipe(flags & MsgNosignal);
-    if (!s.connected)
-      return -ENOTCONN;
+    if (s.connecting) { // a send waits for the connection, as on Linux
+      if (long e = socket_wait("connect", nonblock, deadline))
+        return e;
+      continue;
+    }
+    if (!s.connected) // never connected: Linux's answer too
+      return broken_pipe(flags & MsgNosignal);
     if (!length)
       return 0;
     size_t room = tcp_sndbuf(s.tcp);

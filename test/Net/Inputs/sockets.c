@@ -120,8 +120,10 @@ static void refused(void) {
   // Port 1: nothing listens there, natively or in the unikernel.
   struct sockaddr_in a = loopback(1);
   int s = socket(AF_INET, SOCK_STREAM, 0);
+  printf("send on a fresh socket: %s\n", result(send(s, "x", 1, MSG_NOSIGNAL)));
   printf("blocking connect to a closed port: %s\n",
          result(connect(s, (struct sockaddr *)&a, sizeof a)));
+  printf("again: %s\n", result(connect(s, (struct sockaddr *)&a, sizeof a)));
   close(s);
   s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   int started = connect(s, (struct sockaddr *)&a, sizeof a);

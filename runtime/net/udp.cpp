@@ -9,6 +9,7 @@
 #include "uk/syscall.h"
 
 #include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/udp.h"
 
@@ -26,6 +27,22 @@ void on_receive(void *arg, udp_pcb *, pbuf *p, const ip_addr_t *from, u16_t port
   s->datagrams[(s->datagram_first + s->datagram_count++) % MaxDatagrams] = {
       p, ip_2_ip4(from)->addr, port};
   socket_changed(*s);
+}
+
+/// A datagram to this machine's own address on a port no socket has: Linux's ICMP
+/// "port unreachable" makes a connected socket's next call fail with ECONNREFUSED
+/// (glibc's resolver gives up at once on 127.0.0.1:53 that way). lwIP sends that
+/// ICMP message but tells no socket, so the check is made here.
+bool unreachable_here(const ip_addr_t &to, u16_t port) {
+  bool local = ip4_addr_isloopback(ip_2_ip4(&to));
+  for (netif *n = netif_list; n && !local; n = n->next)
+    local = ip4_addr_cmp(ip_2_ip4(&to), netif_ip4_addr(n));
+  if (!local)
+    return false;
+  for (udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next)
+    if (pcb->local_port == port)
+      return false;
+  return true;
 }
 
 void set_address(InetAddress &a, const ip_addr_t &ip, u16_t port) {
@@ -83,6 +100,8 @@ long datagram_send(Socket &s, const char *data, size_t length, const InetAddress
   }
   pbuf_free(p);
   stack_done();
+  if (err == ERR_OK && s.connected && unreachable_here(s.udp->remote_ip, s.udp->remote_port))
+    s.error = ECONNREFUSED;
   if (err == ERR_RTE)
     return -ENETUNREACH;
   if (err == ERR_MEM || err == ERR_BUF)
@@ -92,6 +111,11 @@ long datagram_send(Socket &s, const char *data, size_t length, const InetAddress
 
 long datagram_receive(Socket &s, char *data, size_t length, bool nonblock, int flags,
                       InetAddress *from) {
+  if (s.error && s.connected) {
+    long e = -s.error;
+    s.error = 0;
+    return e;
+  }
   uint64_t deadline = deadline_after(s.receive_timeout);
   while (!s.datagram_count)
     if (long e = socket_wait("socket receive", nonblock, deadline))
@@ -110,7 +134,8 @@ long datagram_receive(Socket &s, char *data, size_t length, bool nonblock, int f
 }
 
 short datagram_poll(const Socket &s) {
-  return short(POLLOUT | POLLWRNORM | (s.datagram_count ? POLLIN | POLLRDNORM : 0));
+  return short(POLLOUT | POLLWRNORM | (s.datagram_count ? POLLIN | POLLRDNORM : 0) |
+               (s.error ? POLLERR : 0));
 }
 
 void datagram_close(Socket &s) {

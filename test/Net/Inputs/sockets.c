@@ -188,6 +188,14 @@ static void datagrams(void) {
   clock_gettime(CLOCK_MONOTONIC, &end);
   long ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
   printf(", after 200 ms or more: %s\n", ms >= 190 ? "yes" : "no");
+  // A connected socket learns that nothing listens on its peer's port (ICMP).
+  struct sockaddr_in closed = loopback(1);
+  connect(b, (struct sockaddr *)&closed, sizeof closed);
+  printf("udp send to a closed port: %ld\n", (long)send(b, "x", 1, 0));
+  struct pollfd p = {b, POLLIN, 0};
+  poll(&p, 1, 5000);
+  printf("then poll: %s, recv: %s\n", p.revents & POLLERR ? "POLLERR" : "no error",
+         result(recv(b, buffer, sizeof buffer, MSG_DONTWAIT)));
   close(a);
   close(b);
 }

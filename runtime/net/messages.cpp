@@ -181,4 +181,40 @@ UK_SYSCALL(recvmsg) {
   return n;
 }
 
+/// struct mmsghdr: a message and how many bytes went with it.
+struct MultiMessage {
+  Message header;
+  uint32_t length;
+  uint32_t pad;
+};
+static_assert(sizeof(MultiMessage) == 64);
+
+/// sendmmsg and recvmmsg: the messages one after the other (glibc's resolver sends
+/// its A and AAAA questions in one sendmmsg). Returns how many went, or the first
+/// message's error.
+long each_message(const SyscallArgs &args, bool send) {
+  uint64_t count = args.a2 < 1024 ? args.a2 : 1024; // UIO_MAXIOV, as Linux caps it
+  if (!user_ok(args.a1, count * sizeof(MultiMessage), ProtRead | ProtWrite))
+    return -EFAULT;
+  auto *messages = reinterpret_cast<MultiMessage *>(args.a1);
+  constexpr uint64_t WaitForOne = 0x10000; // MSG_WAITFORONE: only the first may wait
+  uint64_t flags = args.a3 & ~WaitForOne;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t address = reinterpret_cast<uint64_t>(&messages[i].header);
+    long n = send ? sys_sendmsg(args.a0, address, flags, 0, 0, 0)
+                  : sys_recvmsg(args.a0, address, flags, 0, 0, 0);
+    if (n < 0)
+      return i ? long(i) : n;
+    messages[i].length = uint32_t(n);
+    if (!send && (args.a3 & WaitForOne))
+      flags |= MsgDontwait;
+  }
+  return long(count);
+}
+
+UK_SYSCALL(sendmmsg) { return each_message(args, true); }
+
+// The timeout (a4) is not applied: the calls wait as recvmsg does.
+UK_SYSCALL(recvmmsg) { return each_message(args, false); }
+
 } // namespace uk

@@ -48,7 +48,7 @@ enum TcpOption {
   QuickAck = 12,
   FastOpen = 23,
 };
-constexpr int IpTos = 1, IpTtl = 2;
+constexpr int IpTos = 1, IpTtl = 2, IpMtuDiscover = 10, IpReceiveErrors = 11;
 
 long set_socket_option(Socket &s, int name, int value, uint64_t length) {
   switch (name) {
@@ -203,9 +203,12 @@ UK_SYSCALL(setsockopt) {
   case ProtoTcp:
     return set_tcp_option(*s, name, value);
   case ProtoIp:
-    return name == IpTos || name == IpTtl
-               ? 0
-               : (not_supported("this IPPROTO_IP option"), -ENOPROTOOPT);
+    // Accepted, changing nothing: glibc's resolver asks for IP_RECVERR, and path MTU
+    // discovery is lwIP's own business.
+    if (name == IpTos || name == IpTtl || name == IpMtuDiscover || name == IpReceiveErrors)
+      return 0;
+    not_supported("this IPPROTO_IP option");
+    return -ENOPROTOOPT;
   case ProtoIpv6:
     return -ENOPROTOOPT; // IPV6_V6ONLY and the rest: an IPv4 socket
   default:

@@ -217,7 +217,8 @@ UK_SYSCALL(socket) {
     return -EAFNOSUPPORT; // glibc asks for it and falls back: no note
   if (domain != AddressInet) {
     not_supported(domain == AddressInet6  ? "IPv6 (AF_INET6)"
-                  : domain == AddressUnix ? "Unix domain sockets (AF_UNIX)"
+                  : domain == AddressUnix ? "Unix domain sockets (AF_UNIX; glibc's name "
+                                            "lookups try nscd there first and carry on)"
                                           : "this address family");
     return -EAFNOSUPPORT;
   }

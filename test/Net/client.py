@@ -5,6 +5,7 @@ serving on a port, talks to it over 127.0.0.1 only, and checks what comes back.
 usage: client.py MODE --out FILE [--size N] [--count N] -- COMMAND...
   tcp-echo   send SIZE bytes (a seeded pattern), half-close, expect them back exactly
   many       COUNT connections one after the other, each a small echo
+  parallel   COUNT connections at once, each echoing SIZE bytes
   udp-echo   COUNT datagrams of SIZE bytes, each answered exactly, then "quit"
 The host port is a free one chosen here; the word PORT in COMMAND (alone or inside a
 word, as in -p PORT:7) becomes it. Prints one line of results; exits 1 on any
@@ -75,7 +76,7 @@ def wait_for_listener(log_path, deadline):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["tcp-echo", "many", "udp-echo"])
+    parser.add_argument("mode", choices=["tcp-echo", "many", "parallel", "udp-echo"])
     parser.add_argument("--size", type=int, default=1)
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--out", required=True, help="where the command's stdout goes")
@@ -100,6 +101,24 @@ def main():
             print(f"tcp-echo: sent {len(pattern)} bytes, received {len(back)}, "
                   f"{'identical' if ok else 'DIFFERENT'}", flush=True)
             print(f"time: {elapsed:.3f} s", file=sys.stderr)
+        elif args.mode == "parallel":
+            results = [None] * args.count
+
+            def one(i):
+                data = random.Random(i).randbytes(args.size)
+                results[i] = echo_once(args.port, data, deadline) == data
+
+            # Opened one after another (QEMU's forward has a backlog of 1), then all
+            # echo at once.
+            threads = [threading.Thread(target=one, args=(i,)) for i in range(args.count)]
+            for t in threads:
+                t.start()
+                time.sleep(0.05)
+            for t in threads:
+                t.join()
+            same = sum(bool(r) for r in results)
+            ok = same == args.count
+            print(f"parallel: {same} of {args.count} connections echoed exactly", flush=True)
         elif args.mode == "many":
             same = 0
             for i in range(args.count):

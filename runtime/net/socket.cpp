@@ -124,16 +124,6 @@ long write_address(const InetAddress &a, uint64_t addr, uint64_t len_addr) {
   return 0;
 }
 
-long install_socket(Socket *s, unsigned flags) {
-  long fd =
-      install({&socket_ops, s, 0, O_RDWR | (flags & O_NONBLOCK), bool(flags & O_CLOEXEC)});
-  if (fd < 0) {
-    File f = {&socket_ops, s, 0, O_RDWR, false};
-    socket_release(f);
-  }
-  return fd;
-}
-
 } // namespace
 
 Socket *socket_alloc(int type) {
@@ -146,6 +136,16 @@ Socket *socket_alloc(int type) {
 }
 
 void socket_free(Socket &s) { file_object_free(&s); }
+
+long install_accepted(Socket *s, unsigned flags) {
+  long fd =
+      install({&socket_ops, s, 0, O_RDWR | (flags & O_NONBLOCK), bool(flags & O_CLOEXEC)});
+  if (fd < 0) {
+    File f = {&socket_ops, s, 0, O_RDWR, false};
+    socket_release(f);
+  }
+  return fd;
+}
 
 void socket_changed(Socket &s) { files_changed(&s.header); }
 
@@ -180,7 +180,8 @@ long socket_send(uint64_t fd, const char *data, size_t len, int flags, const Ine
     return error;
   bool nonblock = nonblocking(*f) || (flags & MsgDontwait);
   if (s->type == StreamSocket)
-    return stream_send(*s, data, len, nonblock, flags); // the address is ignored, as Linux does
+    return stream_send(*s, data, len, nonblock,
+                       flags); // the address is ignored, as Linux does
   return datagram_send(*s, data, len, to);
 }
 
@@ -237,7 +238,7 @@ UK_SYSCALL(socket) {
     socket_free(*s);
     return opened;
   }
-  return install_socket(s, flags);
+  return install_accepted(s, flags);
 }
 
 UK_SYSCALL(bind) {
@@ -280,7 +281,7 @@ UK_SYSCALL(accept4) {
     return e;
   InetAddress peer = {AddressInet, 0, 0, {}};
   stream_peer(*accepted, peer);
-  long fd = install_socket(accepted, unsigned(args.a3));
+  long fd = install_accepted(accepted, unsigned(args.a3));
   if (fd >= 0 && write_address(peer, args.a1, args.a2)) {
     sys_close(uint64_t(fd), 0, 0, 0, 0, 0);
     return -EFAULT;

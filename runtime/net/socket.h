@@ -68,6 +68,10 @@ inline Socket &socket_of(const File &f) { return *static_cast<Socket *>(f.object
 /// A zeroed socket of Type, with one reference; null if memory ran out.
 Socket *socket_alloc(int type);
 void socket_free(Socket &s);
+
+/// Puts S in the descriptor table (Flags: SOCK_NONBLOCK, SOCK_CLOEXEC) and returns its
+/// descriptor; on failure (-EMFILE) S is closed.
+long install_accepted(Socket *s, unsigned flags);
 void socket_changed(Socket &s); // wakes waiters, counts an epoll edge
 
 /// The socket behind descriptor Fd, or null with Error (EBADF, ENOTSOCK).

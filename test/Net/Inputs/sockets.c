@@ -200,8 +200,40 @@ static void datagrams(void) {
   close(b);
 }
 
+/// socketpair(AF_UNIX): both ways, the end after a shutdown, non-blocking reads.
+static void pairs(void) {
+  int pair[2];
+  printf("socketpair: %s\n",
+         result(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair)));
+  char buffer[16] = {0};
+  printf("nothing yet: %s\n", result(read(pair[0], buffer, sizeof buffer)));
+  write(pair[0], "ping", 4);
+  wait_for(pair[1], POLLIN);
+  long n = read(pair[1], buffer, sizeof buffer);
+  printf("one way: %ld '%.*s'\n", n, (int)n, buffer);
+  write(pair[1], "pong", 4);
+  wait_for(pair[0], POLLIN);
+  n = read(pair[0], buffer, sizeof buffer);
+  printf("other way: %ld '%.*s'\n", n, (int)n, buffer);
+  shutdown(pair[1], SHUT_WR);
+  wait_for(pair[0], POLLIN);
+  printf("after shutdown: %ld\n", (long)read(pair[0], buffer, sizeof buffer));
+  close(pair[0]);
+  close(pair[1]);
+  printf("datagram pair: %s\n", result(socketpair(AF_UNIX, SOCK_DGRAM, 0, pair)));
+  send(pair[0], "one", 3, 0);
+  send(pair[0], "two", 3, 0);
+  n = recv(pair[1], buffer, sizeof buffer, 0);
+  printf("first datagram: %ld '%.*s'\n", n, (int)n, buffer);
+  n = recv(pair[1], buffer, sizeof buffer, 0);
+  printf("second datagram: %ld '%.*s'\n", n, (int)n, buffer);
+  close(pair[0]);
+  close(pair[1]);
+}
+
 int main(void) {
   stream();
+  pairs();
   refused();
   reset();
   datagrams();

@@ -76,6 +76,9 @@ long make_pair(int type, long fds[2]) {
   long server = install_accepted(accepted, 0);
   if (server < 0)
     return server;
+  // A Unix pair has no Nagle delay: each write goes at once.
+  stream_set_nodelay(*c, true);
+  stream_set_nodelay(*accepted, true);
   sys_close(uint64_t(fds[0]), 0, 0, 0, 0, 0);
   fds[0] = server;
   return 0;

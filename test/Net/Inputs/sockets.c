@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -231,9 +232,32 @@ static void pairs(void) {
   close(pair[1]);
 }
 
+/// sendfile from a file in /tmp to a socket, from an offset and from the file's own.
+static void file_to_socket(void) {
+  int file = open("/tmp/sockets-sendfile.txt", O_RDWR | O_CREAT | O_TRUNC, 0600);
+  write(file, "0123456789abcdefghij", 20);
+  int pair[2];
+  socketpair(AF_UNIX, SOCK_STREAM, 0, pair);
+  off_t offset = 10;
+  printf("sendfile at 10: %ld, offset now %ld\n", (long)sendfile(pair[0], file, &offset, 6),
+         (long)offset);
+  lseek(file, 4, SEEK_SET);
+  printf("sendfile from the file's offset: %ld, which is now %ld\n",
+         (long)sendfile(pair[0], file, NULL, 100), (long)lseek(file, 0, SEEK_CUR));
+  char buffer[64] = {0};
+  wait_for(pair[1], POLLIN);
+  long n = read(pair[1], buffer, sizeof buffer);
+  printf("received: %ld '%.*s'\n", n, (int)n, buffer);
+  close(file);
+  unlink("/tmp/sockets-sendfile.txt");
+  close(pair[0]);
+  close(pair[1]);
+}
+
 int main(void) {
   stream();
   pairs();
+  file_to_socket();
   refused();
   reset();
   datagrams();

@@ -87,7 +87,8 @@ std::vector<std::string> qemuUserNetwork(const GuestAddress &A,
   bool Udp = false;
   for (const auto &F : Forwards)
     Udp |= F.Udp;
-  std::string Netdev = std::string("user,id=net0,restrict=") + (Udp ? "off" : "on") +
+  // IPv4 only, as the guest: no IPv6 router advertisements for it to drop.
+  std::string Netdev = std::string("user,id=net0,ipv6=off,restrict=") + (Udp ? "off" : "on") +
                        ",net=" + dotted(Network) + "/" + std::to_string(A.Prefix) +
                        ",host=" + dotted(Gateway);
   for (const auto &F : Forwards)

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""http.py: runs a web server image (COMMAND, with PORT for a free host port) and asks
-it with curl over 127.0.0.1: two greetings on one kept-alive connection, a body of
---check-bytes bytes compared with the pattern the server makes, --concurrent
-connections open at once, then /quit."""
+"""webclient.py: runs a web server image (COMMAND, with PORT for a free host port)
+and asks it over 127.0.0.1 with Python's HTTP client: two greetings on one kept-alive
+connection, a body of --check-bytes bytes compared with the pattern the server makes,
+--concurrent connections open at once, then /quit."""
 import argparse
+import http.client
 import os
 import socket
 import subprocess
@@ -28,11 +29,15 @@ with open(args.out, "w") as out:
     server = subprocess.Popen(command, stdout=out)
 try:
     wait_for_listener(args.out, time.monotonic() + 60)
-    base = f"http://127.0.0.1:{port}"
-    curl = ["curl", "-sS", "--max-time", "60"]
-    greetings = subprocess.run(curl + [base + "/", base + "/"], capture_output=True, text=True)
-    sys.stdout.write(greetings.stdout + greetings.stderr)
-    body = subprocess.run(curl + [f"{base}/bytes/{args.check_bytes}"], capture_output=True).stdout
+    # Python's HTTP client (no curl needed): requests on one kept-alive connection.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def get(path):
+        connection.request("GET", path)
+        return connection.getresponse().read()
+
+    sys.stdout.write((get("/") + get("/")).decode())
+    body = get(f"/bytes/{args.check_bytes}")
     pattern = bytes(ord("a") + i % 26 for i in range(args.check_bytes))
     print(f"bytes: {len(body)}, {'identical' if body == pattern else 'DIFFERENT'}")
     if args.concurrent:
@@ -56,8 +61,8 @@ try:
         for s in held:
             s.close()
         print(f"concurrent: {answered} of {args.concurrent} connections answered")
-    quit = subprocess.run(curl + [base + "/quit"], capture_output=True, text=True)
-    sys.stdout.write(quit.stdout + quit.stderr)
+    sys.stdout.write(get("/quit").decode())
+    connection.close()
 finally:
     try:
         status = server.wait(timeout=60)

@@ -201,10 +201,14 @@ void not_supported(const char *feature) {
 void net_drain() {
   if (!net::started)
     return;
+  // The CPU idles here, taking interrupts (acknowledgements come in, lwIP's timers
+  // retransmit) but switching to no other thread: the program has ended.
   uint64_t give_up = tsc_at(monotonic_ns() + 2000000000);
   while (net::sending() && rdtsc() < give_up) {
     net::stack_done();
-    block("network drain", tsc_at(monotonic_ns() + 2000000), false);
+    // The device sends without interrupting: look again within 2 ms.
+    set_device_timer(tsc_at(monotonic_ns() + 2000000), net::timeouts_due);
+    halt_until_interrupt();
   }
 }
 

@@ -86,6 +86,9 @@ ManifestView ManifestView::decode(std::span<const uint8_t> Bytes) {
   }
   if (H.fs_root)
     M.FSRoot = Body.string(H.fs_root, "fs root");
+  if (H.fs_workdir)
+    M.FSWorkdir = Body.string(H.fs_workdir, "fs workdir");
+  M.FSTmpSize = H.fs_tmp_size;
   return M;
 }
 

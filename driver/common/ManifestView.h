@@ -33,6 +33,8 @@ struct ManifestView {
   std::vector<Net> Nets;
   std::vector<std::string> Blocks;
   std::string FSRoot;
+  std::string FSWorkdir;
+  uint64_t FSTmpSize = 0;
   std::vector<std::string> Components;
 
   /// Decodes and validates Bytes; throws Error naming the first defect.

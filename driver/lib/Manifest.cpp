@@ -290,21 +290,73 @@ private:
   llvm::Error fs(const YAML::Node &V) {
     if (V.IsNull())
       return llvm::Error::success(); // `fs:` alone: /tmp, under an empty root
-    if (auto E = R.checkKeys(V, "the settings of feature 'fs'", {"root"}))
+    if (auto E = R.checkKeys(V, "the settings of feature 'fs'", {"root", "workdir", "mounts"}))
       return E;
-    if (!V["root"])
-      return llvm::Error::success(); // /tmp only, under an empty root
+    if (V["root"])
+      if (auto E = fsRoot(V["root"]))
+        return E;
+    if (V["workdir"])
+      if (auto E = fsWorkdir(V["workdir"]))
+        return E;
+    if (V["mounts"])
+      return fsMounts(V["mounts"]);
+    return llvm::Error::success();
+  }
+
+  llvm::Error fsRoot(const YAML::Node &V) {
     std::string Root;
-    TRY_ASSIGN(Root, R.scalar(V["root"], "'root'"));
+    TRY_ASSIGN(Root, R.scalar(V, "'root'"));
     llvm::SmallString<256> Full(llvm::sys::path::parent_path(R.file()));
     llvm::sys::path::append(Full, Root);
     if (llvm::sys::path::is_absolute(Root))
       Full = Root;
     if (!llvm::sys::fs::is_directory(Full))
-      return R.error(V["root"], "'root' folder '" + Root + "' does not exist");
+      return R.error(V, "'root' folder '" + Root + "' does not exist");
     llvm::sys::fs::make_absolute(Full);
+    llvm::sys::path::remove_dots(Full, /*remove_dot_dot=*/true);
     M.FSRoot = std::string(Full);
-    M.FSRootLocation = R.at(V["root"]);
+    M.FSRootLocation = R.at(V);
+    return llvm::Error::success();
+  }
+
+  /// The folder the program starts in: an absolute path in the image's tree.
+  llvm::Error fsWorkdir(const YAML::Node &V) {
+    std::string Dir;
+    TRY_ASSIGN(Dir, R.scalar(V, "'workdir'"));
+    if (!llvm::StringRef(Dir).starts_with("/"))
+      return R.error(V, "'workdir' must be an absolute path in the image, like /srv/app");
+    if (!M.FSRoot.empty()) { // Without a root, only the kernel's folders exist.
+      llvm::SmallString<256> Host(M.FSRoot);
+      llvm::sys::path::append(Host, Dir);
+      if (!llvm::sys::fs::is_directory(Host))
+        return R.error(V, "'workdir' '" + Dir + "' is not a folder of 'root'");
+    } else if (Dir != "/" && Dir != "/tmp") {
+      return R.error(V, "'workdir' '" + Dir +
+                            "' does not exist without a 'root' (only / and "
+                            "/tmp do)");
+    }
+    M.FSWorkdir = Dir;
+    return llvm::Error::success();
+  }
+
+  /// mounts: { /tmp: { tmpfs: SIZE } }, the only mount that can be set yet.
+  llvm::Error fsMounts(const YAML::Node &V) {
+    if (!V.IsMap())
+      return R.error(V, "'mounts' takes a map of guest paths, like { /tmp: { tmpfs: 64Mi } }");
+    for (const auto &Entry : V) {
+      std::string Path;
+      TRY_ASSIGN(Path, R.scalar(Entry.first, "a mount point"));
+      if (Path != "/tmp")
+        return R.error(Entry.first, "cannot mount '" + Path +
+                                        "': only /tmp can be set yet (host folders as "
+                                        "volumes are not supported yet)");
+      const YAML::Node &Settings = Entry.second;
+      if (auto E = R.checkKeys(Settings, "the settings of mount '/tmp'", {"tmpfs"}))
+        return E;
+      if (!Settings["tmpfs"])
+        return R.error(Settings, "mount '/tmp' needs 'tmpfs: SIZE'");
+      TRY_ASSIGN(M.FSTmpSize, size(Settings["tmpfs"], "'tmpfs'", 4096, Manifest::MaxMemory));
+    }
     return llvm::Error::success();
   }
 };
@@ -347,8 +399,14 @@ llvm::json::Value toJSON(const Manifest &M, const std::vector<std::string> &Comp
     if (Name == "threads") {
       Settings["max"] = M.ThreadsMax;
       Settings["stack"] = M.ThreadStack;
-    } else if (Name == "fs" && !M.FSRoot.empty()) {
-      Settings["root"] = M.FSRoot;
+    } else if (Name == "fs") {
+      if (!M.FSRoot.empty())
+        Settings["root"] = M.FSRoot;
+      if (!M.FSWorkdir.empty())
+        Settings["workdir"] = M.FSWorkdir;
+      if (M.FSTmpSize)
+        Settings["mounts"] =
+            llvm::json::Object{{"/tmp", llvm::json::Object{{"tmpfs", int64_t(M.FSTmpSize)}}}};
     }
     if (Name == "net" || Name == "block") {
       llvm::json::Array Devices;

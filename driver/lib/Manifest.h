@@ -44,6 +44,8 @@ struct Manifest {
   std::vector<std::string> Blocks;
   std::string FSRoot; // absolute path
   SourceLocation FSRootLocation;
+  std::string FSWorkdir;  // absolute guest path; empty: "/"
+  uint64_t FSTmpSize = 0; // bytes; 0: half of memory
 
   bool has(llvm::StringRef Feature) const { return Features.count(Feature.str()); }
 };

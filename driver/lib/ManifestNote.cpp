@@ -92,6 +92,8 @@ std::vector<uint8_t> encodeManifest(const Manifest &M, const TargetInfo &T, cons
   H.block_count = Blocks.size();
   H.block = E.array(Blocks);
   H.fs_root = M.FSRoot.empty() ? 0 : E.string(M.FSRoot);
+  H.fs_workdir = M.FSWorkdir.empty() ? 0 : E.string(M.FSWorkdir);
+  H.fs_tmp_size = M.FSTmpSize;
   H.component_count = Components.size();
   H.components = E.strings(Components);
   E.align(8);
@@ -119,6 +121,8 @@ Manifest manifestFromView(const ManifestView &View) {
     M.Nets.push_back({N.Name, N.DHCP, bigEndian(N.IPv4), N.Prefix, bigEndian(N.Gateway)});
   M.Blocks = View.Blocks;
   M.FSRoot = View.FSRoot;
+  M.FSWorkdir = View.FSWorkdir;
+  M.FSTmpSize = View.FSTmpSize;
   return M;
 }
 

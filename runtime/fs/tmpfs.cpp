@@ -3,6 +3,7 @@
 // makes such a file from the start. Its pages count against the program's memory.
 #include "vfs.h"
 
+#include "uk/manifest.h"
 #include "uk/memory.h"
 #include "uk/paging.h"
 #include "uk/time.h"
@@ -37,8 +38,19 @@ struct TmpNode {
   char name[NameMax + 1];
 };
 
-TmpNode root_node = {
-    NodeKind::Directory, 01777, 1, 0, &root_node, nullptr, nullptr, 0, nullptr, 0, 1, {}};
+TmpNode root_node = {NodeKind::Directory,
+                     01777,
+                     1,
+                     0,
+                     &root_node,
+                     nullptr,
+                     nullptr,
+                     0,
+                     nullptr,
+                     0,
+                     1,
+                     false,
+                     {}};
 TmpNode *free_nodes;
 uint64_t next_ino = 2;
 uint64_t pages_used; // data and table frames, against the limit
@@ -46,8 +58,12 @@ uint64_t pages_used; // data and table frames, against the limit
 TmpNode *tmp(Node n) { return reinterpret_cast<TmpNode *>(n.id); }
 Node node_of(TmpNode *t) { return {&tmp_fs, reinterpret_cast<uint64_t>(t)}; }
 
-/// Half of the program's memory, as Linux sizes a tmpfs by default.
-uint64_t page_limit() { return memory_stats().total / PageSize / 2; }
+/// The manifest's size (mounts: { /tmp: { tmpfs: SIZE } }), else half of the program's
+/// memory, as Linux sizes a tmpfs by default.
+uint64_t page_limit() {
+  uint64_t size = manifest().fs_tmp_size;
+  return (size ? size : memory_stats().total / 2) / PageSize;
+}
 
 void *frame() {
   if (pages_used >= page_limit())
@@ -84,8 +100,8 @@ TmpNode *new_node(NodeKind kind, uint32_t mode) {
   }
   TmpNode *t = free_nodes;
   free_nodes = t->next;
-  *t = {kind,    mode & 07777,  0,          0, nullptr, nullptr, nullptr, 0,
-        nullptr, realtime_ns(), next_ino++, {}};
+  *t = {kind,    mode & 07777,  0,          0,     nullptr, nullptr, nullptr, 0,
+        nullptr, realtime_ns(), next_ino++, false, {}};
   return t;
 }
 
@@ -273,14 +289,6 @@ long file_pwrite(File &f, const char *buf, size_t len, uint64_t offset) {
   return done ? long(done) : -ENOSPC;
 }
 
-long file_read(File &f, char *buf, size_t len) {
-  auto &open = *static_cast<OpenFile *>(f.object);
-  long n = file_pread(f, buf, len, open.offset);
-  if (n > 0)
-    open.offset += uint64_t(n);
-  return n;
-}
-
 long file_write(File &f, const char *buf, size_t len) {
   auto &open = *static_cast<OpenFile *>(f.object);
   if (f.flags & O_APPEND)
@@ -306,10 +314,6 @@ long file_truncate(File &f, uint64_t size) {
   return 0;
 }
 
-void file_stat(const File &f, struct stat *st) {
-  tmp_stat(static_cast<const OpenFile *>(f.object)->node, st);
-}
-
 uint64_t file_page(File &f, uint64_t index) {
   TmpNode *t = open_node(f);
   uint8_t *page = data_page(t, index, true);
@@ -319,14 +323,14 @@ uint64_t file_page(File &f, uint64_t index) {
   return reinterpret_cast<uint64_t>(page) - DirectMapBase;
 }
 
-const FileOps file_ops = {.read = file_read,
+const FileOps file_ops = {.read = open_file_read,
                           .write = file_write,
                           .retain = open_file_retain,
                           .release = open_file_release,
                           .mode = S_IFREG | 0644,
                           .pread = file_pread,
                           .seek = file_seek,
-                          .stat = file_stat,
+                          .stat = open_file_stat,
                           .pwrite = file_pwrite,
                           .truncate = file_truncate,
                           .page = file_page};

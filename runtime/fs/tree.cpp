@@ -167,32 +167,20 @@ long file_pread(File &f, char *buf, size_t len, uint64_t offset) {
   return long(len);
 }
 
-long file_read(File &f, char *buf, size_t len) {
-  auto &open = *static_cast<OpenFile *>(f.object);
-  long n = file_pread(f, buf, len, open.offset);
-  if (n > 0)
-    open.offset += uint64_t(n);
-  return n;
-}
-
 long file_write(File &, const char *, size_t) { return -EBADF; } // opened read-only
 
 long file_seek(File &f, int64_t offset, int whence) {
   return open_file_seek(f, offset, whence, file_node_of(f).size);
 }
 
-void file_stat(const File &f, struct stat *st) {
-  tree_stat(static_cast<const OpenFile *>(f.object)->node, st);
-}
-
-const FileOps file_ops = {.read = file_read,
+const FileOps file_ops = {.read = open_file_read,
                           .write = file_write,
                           .retain = open_file_retain,
                           .release = open_file_release,
                           .mode = S_IFREG | 0444,
                           .pread = file_pread,
                           .seek = file_seek,
-                          .stat = file_stat};
+                          .stat = open_file_stat};
 
 long tree_open(Node n, unsigned flags, File &f) {
   if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))

@@ -209,8 +209,12 @@ uint64_t vm_brk(uint64_t new_end) {
 namespace {
 
 /// Where a new mapping of Len bytes goes: Addr if Fixed (replacing what is there,
-/// unless Noreplace), else a free range. An address or a negative errno.
-long place(uint64_t addr, uint64_t len, bool fixed, bool noreplace) {
+/// unless Noreplace), else a free range. An address or a negative errno; Len is
+/// rounded up to whole pages.
+long place(uint64_t addr, uint64_t &len, bool fixed, bool noreplace) {
+  if (len == 0 || len > UserTop)
+    return -EINVAL;
+  len = align_up(len, PageSize);
   if (fixed) {
     if (!is_aligned(addr, PageSize) || addr >= UserTop || len > UserTop - addr)
       return -EINVAL;
@@ -229,9 +233,6 @@ long place(uint64_t addr, uint64_t len, bool fixed, bool noreplace) {
 
 long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
              bool lazy) {
-  if (len == 0 || len > UserTop)
-    return -EINVAL;
-  len = align_up(len, PageSize);
   long placed = place(addr, len, fixed, noreplace);
   if (placed < 0)
     return placed;
@@ -252,9 +253,6 @@ long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool norepl
 
 long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
                    uint64_t (*frame_of)(void *owner, uint64_t page), void *owner) {
-  if (len == 0 || len > UserTop)
-    return -EINVAL;
-  len = align_up(len, PageSize);
   long placed = place(addr, len, fixed, noreplace);
   if (placed < 0)
     return placed;

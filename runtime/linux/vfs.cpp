@@ -4,6 +4,8 @@
 // directory, and the read-only answers of mkdir, unlink and rename.
 #include "vfs.h"
 
+#include "uk/manifest.h"
+#include "uk/print.h"
 #include "uk/signal.h"
 #include "uk/syscall.h"
 #include "uk/time.h"
@@ -48,6 +50,12 @@ struct Mount {
 Mount mounts[3];
 int mount_count;
 
+Node cwd; // null fs: the root
+
+long walk(Node at, const char *path, bool follow, Node &out, int &links);
+
+/// The root's file system, with the mounts set up and the working directory where the
+/// manifest says (fs: { workdir }), on first use.
 const FileSystem *root_fs() {
   static const FileSystem *fs = image_tree && image_tree() ? image_tree() : &bare_fs;
   if (!mount_count) {
@@ -55,12 +63,20 @@ const FileSystem *root_fs() {
     mounts[mount_count++] = {"proc", &proc_fs};
     if (temporary_files)
       mounts[mount_count++] = {"tmp", temporary_files()};
+    if (uint32_t offset = manifest().fs_workdir) {
+      const char *workdir = manifest_string(offset);
+      int links = 0;
+      Node dir;
+      if (walk(fs->root(), workdir, true, dir, links) ||
+          dir.fs->kind(dir) != NodeKind::Directory)
+        print("ukc++: the manifest's workdir '%s' is not a folder; starting in /\n", workdir);
+      else
+        cwd = dir;
+    }
   }
   return fs;
 }
 Node root() { return root_fs()->root(); }
-
-Node cwd; // null fs: the root
 
 Node working_directory() { return cwd.fs ? cwd : root(); }
 
@@ -312,15 +328,11 @@ long dir_seek(File &f, int64_t offset, int whence) {
   return offset;
 }
 
-void dir_stat(const File &f, struct stat *st) {
-  node_stat(static_cast<const OpenFile *>(f.object)->node, st);
-}
-
 const FileOps dir_ops = {.retain = open_file_retain,
                          .release = open_file_release,
                          .mode = S_IFDIR | 0755,
                          .seek = dir_seek,
-                         .stat = dir_stat,
+                         .stat = open_file_stat,
                          .getdents = dir_getdents};
 
 constexpr int MaxOpenFiles = 512;
@@ -502,7 +514,9 @@ long do_readlink(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t size) {
   return long(len);
 }
 
-long do_mkdir(uint64_t dirfd, uint64_t path, uint64_t mode) {
+/// mkdir and symlink: makes the last name of Path, a Kind (a symlink to Target).
+long make_name(uint64_t dirfd, uint64_t path, NodeKind kind, uint32_t mode,
+               const char *target) {
   Node dir, made;
   const char *name;
   size_t len;
@@ -512,8 +526,12 @@ long do_mkdir(uint64_t dirfd, uint64_t path, uint64_t mode) {
     return -EEXIST;
   if (!dir.fs->create)
     return -EROFS;
-  return dir.fs->create(dir, name, len, NodeKind::Directory,
-                        uint32_t(mode) & ~umask_bits & 07777, nullptr, made);
+  return dir.fs->create(dir, name, len, kind, mode, target, made);
+}
+
+long do_mkdir(uint64_t dirfd, uint64_t path, uint64_t mode) {
+  return make_name(dirfd, path, NodeKind::Directory, uint32_t(mode) & ~umask_bits & 07777,
+                   nullptr);
 }
 
 long do_symlink(uint64_t target, uint64_t dirfd, uint64_t path) {
@@ -524,17 +542,8 @@ long do_symlink(uint64_t target, uint64_t dirfd, uint64_t path) {
     return -ENOENT;
   if (target_len == long(MaxPath))
     return -ENAMETOOLONG;
-  Node dir, made;
-  const char *name;
-  size_t len;
-  if (long error = resolve_last(dirfd, path, dir, name, len))
-    return error;
-  if (dot_or_dotdot(name, len) || !step(dir, name, len, made))
-    return -EEXIST;
-  if (!dir.fs->create)
-    return -EROFS;
-  return dir.fs->create(dir, name, len, NodeKind::Symlink, 0777,
-                        reinterpret_cast<const char *>(target), made);
+  return make_name(dirfd, path, NodeKind::Symlink, 0777,
+                   reinterpret_cast<const char *>(target));
 }
 
 /// unlink, and rmdir when Folder.
@@ -737,6 +746,18 @@ void open_file_release(File &f) {
   unlock_file(&open);
   if (open.node.fs->closed)
     open.node.fs->closed(open.node);
+}
+
+long open_file_read(File &f, char *buf, size_t len) {
+  auto &open = *static_cast<OpenFile *>(f.object);
+  long n = f.ops->pread(f, buf, len, open.offset);
+  if (n > 0)
+    open.offset += uint64_t(n);
+  return n;
+}
+
+void open_file_stat(const File &f, struct stat *st) {
+  node_stat(static_cast<const OpenFile *>(f.object)->node, st);
 }
 
 long open_file_seek(File &f, int64_t offset, int whence, uint64_t size) {

@@ -74,6 +74,10 @@ OpenFile *open_file_new(Node n);
 /// retain and release for FileOps of files whose object is an OpenFile.
 void open_file_retain(File &f);
 void open_file_release(File &f);
+/// read: pread at the description's offset, which moves on.
+long open_file_read(File &f, char *buf, size_t len);
+/// fstat: the node's stat.
+void open_file_stat(const File &f, struct stat *st);
 /// lseek for files with a size: SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE.
 long open_file_seek(File &f, int64_t offset, int whence, uint64_t size);
 

@@ -20,6 +20,9 @@ Manifest sample() {
   M.Features = {{"threads", {}}, {"net", {}}, {"console", {}}};
   M.ThreadsMax = 12;
   M.Nets = {{"eth0", false, 0x0a00020f, 24, 0x0a000202}, {"eth1", true, 0, 0, 0}};
+  M.FSRoot = "/srv/rootfs";
+  M.FSWorkdir = "/app";
+  M.FSTmpSize = 8ull << 20;
   return M;
 }
 
@@ -39,6 +42,9 @@ TEST(ManifestNote, RoundTrip) {
   EXPECT_EQ(V.Nets[0].IPv4, __builtin_bswap32(0x0a00020f));
   EXPECT_TRUE(V.Nets[1].DHCP);
   EXPECT_EQ(V.Components, (std::vector<std::string>{"kernel", "plat-a"}));
+  EXPECT_EQ(V.FSRoot, "/srv/rootfs");
+  EXPECT_EQ(V.FSWorkdir, "/app");
+  EXPECT_EQ(V.FSTmpSize, 8ull << 20);
 
   Manifest Back = manifestFromView(V);
   EXPECT_EQ(Back.Env, sample().Env);
@@ -69,8 +75,9 @@ TEST(ManifestNote, CorruptNotesAreRefused) {
 
   auto BadVersion = Good;
   BadVersion[4] = 9;
-  EXPECT_EQ(decodeError(BadVersion),
-            "manifest version 9 is not supported (this tool reads version 1)");
+  EXPECT_EQ(decodeError(BadVersion), "manifest version 9 is not supported (this tool reads "
+                                     "version " +
+                                         std::to_string(UK_MANIFEST_VERSION) + ")");
 
   // Point the name past the end, then make the argument count absurd.
   auto BadName = Good;

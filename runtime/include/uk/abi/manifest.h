@@ -20,7 +20,7 @@
 #define UK_AT_TSC_HZ 0x75630002
 
 #define UK_MANIFEST_MAGIC 0x464d4b55u /* "UKMF" little-endian */
-#define UK_MANIFEST_VERSION 1u
+#define UK_MANIFEST_VERSION 2u
 
 /* Targets an image was built for. */
 enum uk_target {
@@ -63,7 +63,8 @@ struct uk_manifest {
   uint32_t fs_root; /* string offset, 0 when the fs feature is off */
   uint32_t component_count;
   uint32_t components; /* offset of uint32_t[component_count] string offsets */
-  uint32_t reserved;
+  uint32_t fs_workdir;  /* string offset: the program's first working folder; 0: "/" */
+  uint64_t fs_tmp_size; /* bytes /tmp may hold; 0: half of memory */
 };
 
 struct uk_manifest_net {
@@ -81,11 +82,11 @@ struct uk_manifest_block {
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(struct uk_manifest) == 96, "manifest header layout is ABI");
+static_assert(sizeof(struct uk_manifest) == 104, "manifest header layout is ABI");
 static_assert(sizeof(struct uk_manifest_net) == 16, "net entry layout is ABI");
 static_assert(sizeof(struct uk_manifest_block) == 8, "block entry layout is ABI");
 #else
-_Static_assert(sizeof(struct uk_manifest) == 96, "manifest header layout is ABI");
+_Static_assert(sizeof(struct uk_manifest) == 104, "manifest header layout is ABI");
 #endif
 
 #endif

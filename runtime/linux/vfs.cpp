@@ -1,7 +1,7 @@
 // vfs.cpp: the path walk over the mounted file systems (the image's tree at /, or an
-// empty root; /dev and /proc/self over it), open-file descriptions, and the system
-// calls that take paths: open, stat, access, readlink, getdents64, the working
-// directory, and the read-only answers of mkdir, unlink and rename.
+// empty root; /dev, /proc/self and /tmp over it), open-file descriptions and flock,
+// and the system calls that take paths: open, stat, access, readlink, mkdir, unlink,
+// rename, symlink, chmod, utimensat, chown, getdents64, the working directory.
 #include "vfs.h"
 
 #include "uk/manifest.h"
@@ -78,7 +78,10 @@ const FileSystem *root_fs() {
 }
 Node root() { return root_fs()->root(); }
 
-Node working_directory() { return cwd.fs ? cwd : root(); }
+Node working_directory() {
+  Node top = root(); // first: sets the manifest's workdir up on the first call
+  return cwd.fs ? cwd : top;
+}
 
 const Mount *mount_of(Node n) {
   for (int i = 0; i < mount_count; ++i)

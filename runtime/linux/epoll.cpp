@@ -23,8 +23,9 @@ struct Entry {
   int fd;
   uint32_t events; // what the program asked for, EPOLLET/EPOLLONESHOT included
   uint64_t data;   // given back with each event
-  void *object;    // the file the entry was made for (see above)
+  void *object;    // the file the entry was made for (see above): its address,
   const FileOps *ops;
+  uint32_t serial;  // and its serial, which a new file at that address does not share
   uint32_t seen;    // for EPOLLET: the events ready when last looked at,
   uint32_t changes; // and how many changes the file had had then
 };
@@ -68,14 +69,20 @@ struct Event {
 
 Epoll &epoll_of(const File &f) { return *static_cast<Epoll *>(f.object); }
 
-/// The file entry E was made for, or null if its descriptor was closed (or reused).
-File *file_of(const Entry &e) {
-  File *f = file(uint64_t(e.fd));
-  return f && f->object == e.object && f->ops == e.ops ? f : nullptr;
-}
-
 uint32_t changes_of(const File &f) {
   return f.object ? static_cast<const FileObject *>(f.object)->changes : 0;
+}
+
+uint32_t serial_of(const File &f) {
+  return f.object ? static_cast<const FileObject *>(f.object)->serial : 0;
+}
+
+/// The file entry E was made for, or null if its descriptor was closed (or reused,
+/// even by a new file in the freed one's memory).
+File *file_of(const Entry &e) {
+  File *f = file(uint64_t(e.fd));
+  return f && f->object == e.object && f->ops == e.ops && serial_of(*f) == e.serial ? f
+                                                                                    : nullptr;
 }
 
 /// The events of E due now from its file F: for EPOLLET, those ready if the file
@@ -235,13 +242,10 @@ UK_SYSCALL(epoll_ctl) {
       return -EEXIST;
     if (!make_room(*ep))
       return ep->capacity == ChunkEntries ? -ENOSPC : -ENOMEM;
-    ep->entries[ep->count++] = {fd,
-                                event.events | EPOLLERR | EPOLLHUP,
-                                event.data,
-                                target->object,
-                                target->ops,
-                                0,
-                                changes_of(*target) - 1}; // as if just changed
+    ep->entries[ep->count++] = {fd,          event.events | EPOLLERR | EPOLLHUP,
+                                event.data,  target->object,
+                                target->ops, serial_of(*target),
+                                0,           changes_of(*target) - 1}; // as if just changed
     break;
   case EPOLL_CTL_MOD:
     if (at < 0)

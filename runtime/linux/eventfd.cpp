@@ -89,7 +89,7 @@ UK_SYSCALL(eventfd2) {
   auto *c = static_cast<Counter *>(file_object_alloc());
   if (!c)
     return -ENOMEM;
-  *c = {{}, uint32_t(args.a0), 1, bool(args.a1 & Semaphore)};
+  *c = {c->header, uint32_t(args.a0), 1, bool(args.a1 & Semaphore)};
   long fd = install(
       {&counter_ops, c, 0, O_RDWR | unsigned(args.a1 & O_NONBLOCK), bool(args.a1 & O_CLOEXEC)});
   if (fd < 0)

@@ -190,8 +190,13 @@ short ready_events(const File &f, short events) {
 }
 
 void *file_object_alloc() {
+  static uint32_t serials;
   uint64_t phys = frame_alloc();
-  return phys ? phys_to_virt(phys) : nullptr;
+  if (!phys)
+    return nullptr;
+  auto *object = static_cast<FileObject *>(phys_to_virt(phys));
+  object->serial = ++serials;
+  return object;
 }
 
 void file_object_free(void *object) {

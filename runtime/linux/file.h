@@ -49,6 +49,8 @@ struct FileOps {
 struct FileObject {
   uint32_t changes; // data written or read, an end closed...: each is an event for
                     // epoll's edge-triggered entries, as Linux's wake-ups are
+  uint32_t serial;  // different for every object file_object_alloc() makes: epoll
+                    // tells a closed file from a new one at the same address by it
 };
 
 struct File {
@@ -66,7 +68,8 @@ File *file(uint64_t fd);
 /// handed over (nothing is retained).
 long install(const File &f);
 
-/// A zeroed page for a file's state (a pipe, an eventfd...), or null; and its release.
+/// A zeroed page for a file's state (a pipe, an eventfd...), or null, its FileObject
+/// header's serial set; and its release.
 void *file_object_alloc();
 void file_object_free(void *object);
 

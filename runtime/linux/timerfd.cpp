@@ -117,7 +117,7 @@ UK_SYSCALL(timerfd_create) {
   auto *t = static_cast<Timer *>(file_object_alloc());
   if (!t)
     return -ENOMEM;
-  *t = {{}, 0, 0, 1, clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_ALARM};
+  *t = {t->header, 0, 0, 1, clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_ALARM};
   long fd = install(
       {&timer_ops, t, 0, O_RDONLY | unsigned(args.a1 & O_NONBLOCK), bool(args.a1 & O_CLOEXEC)});
   if (fd < 0)

@@ -254,8 +254,24 @@ static void file_to_socket(void) {
   close(pair[1]);
 }
 
+/// A descriptor closed while in an epoll set leaves it: a new socket that gets the
+/// same descriptor (and, in the unikernel, maybe the same memory) can be added anew.
+static void reused_descriptor(void) {
+  int epoll = epoll_create1(0);
+  int first = socket(AF_INET, SOCK_STREAM, 0);
+  struct epoll_event e = {.events = EPOLLIN, .data.fd = first};
+  epoll_ctl(epoll, EPOLL_CTL_ADD, first, &e);
+  close(first);
+  int second = socket(AF_INET, SOCK_STREAM, 0);
+  printf("same descriptor again: %s, added: %s\n", second == first ? "yes" : "no",
+         result(epoll_ctl(epoll, EPOLL_CTL_ADD, second, &e)));
+  close(second);
+  close(epoll);
+}
+
 int main(void) {
   stream();
+  reused_descriptor();
   pairs();
   file_to_socket();
   refused();

@@ -42,6 +42,13 @@ void vdso_data(uk_vdso_data &data) {
   data.wall_at_boot = wall_at_boot;
 }
 
-uint64_t tsc_at(uint64_t ns) { return tsc_boot + muldiv(ns, tsc_frequency, 1000000000); }
+uint64_t tsc_at(uint64_t ns) {
+  // Saturated: a deadline past what the TSC can count to (centuries away: a sleep
+  // "forever") is as good as never, and a quotient past 64 bits is a divide error.
+  uint64_t limit = ~0ull - 1 - tsc_boot;
+  if (ns >= muldiv(limit, 1000000000, tsc_frequency))
+    return tsc_boot + limit;
+  return tsc_boot + muldiv(ns, tsc_frequency, 1000000000);
+}
 
 } // namespace uk

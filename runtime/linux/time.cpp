@@ -65,7 +65,8 @@ long sleep_until_monotonic(uint64_t deadline, uint64_t remaining = 0) {
   uint64_t tsc = tsc_at(deadline) + 1;
   while (monotonic_ns() < deadline) {
     if (signal_pending()) {
-      if (remaining && !write_timespec(remaining, int64_t(deadline - monotonic_ns())))
+      uint64_t now = monotonic_ns();
+      if (remaining && !write_timespec(remaining, int64_t(deadline > now ? deadline - now : 0)))
         return -EFAULT;
       return -EINTR;
     }
@@ -125,7 +126,7 @@ UK_SYSCALL(nanosleep) {
   if (ns < 0)
     return -EINVAL;
   uint64_t now = monotonic_ns();
-  return sleep_until_monotonic(ns > int64_t(UINT64_MAX - now) ? UINT64_MAX : now + ns, args.a1);
+  return sleep_until_monotonic(uint64_t(ns) > UINT64_MAX - now ? UINT64_MAX : now + ns, args.a1);
 }
 
 UK_SYSCALL(clock_nanosleep) {

@@ -13,7 +13,7 @@ uint64_t tsc_hz();
 
 /// The clock parameters the vDSO computes time from, the same as the kernel's.
 void vdso_data(uk_vdso_data &data);
-/// The TSC value Ns nanoseconds after boot.
+/// The TSC value Ns nanoseconds after boot (saturated: never past ~0 - 1).
 uint64_t tsc_at(uint64_t monotonic);
 
 } // namespace uk

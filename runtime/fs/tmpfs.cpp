@@ -23,34 +23,25 @@ constexpr uint64_t PerFrame = PageSize / sizeof(uint64_t); // entries of a page 
 constexpr uint64_t MaxFilePages = PerFrame * PerFrame;     // 1 GiB
 
 struct TmpNode {
-  NodeKind kind;
-  uint32_t mode;
-  uint32_t links;    // names it has (0: removed, or made by O_TMPFILE)
-  uint32_t opens;    // open descriptions
-  TmpNode *parent;   // the folder holding it (itself for the root)
-  TmpNode *children; // a folder's entries, newest first
-  TmpNode *next;     // the next entry of its folder; or the next free node
-  uint64_t size;     // bytes (a folder: its entry count)
-  uint64_t *pages;   // two-level table of data frames (physical), or null
-  int64_t mtime_ns;
-  uint64_t ino;
-  bool shared; // pages were mapped into the program: they are never freed
-  char name[NameMax + 1];
+  NodeKind kind = NodeKind::File;
+  uint32_t mode = 0;
+  uint32_t links = 0;          // names it has (0: removed, or made by O_TMPFILE)
+  uint32_t opens = 0;          // open descriptions
+  TmpNode *parent = nullptr;   // the folder holding it (itself for the root)
+  TmpNode *children = nullptr; // a folder's entries, oldest first
+  TmpNode *next = nullptr;     // the next entry of its folder; or the next free node
+  uint64_t place = 0;          // its place in its folder's listing: readdir's stable index
+  uint64_t places = 0;         // a folder: the place its next entry gets
+  uint64_t size = 0;           // bytes (a folder: its entry count)
+  uint64_t *pages = nullptr;   // two-level table of data frames (physical), or null
+  int64_t mtime_ns = 0;
+  uint64_t ino = 0;
+  bool shared = false; // pages were mapped into the program: they are never freed
+  char name[NameMax + 1] = {};
 };
 
-TmpNode root_node = {NodeKind::Directory,
-                     01777,
-                     1,
-                     0,
-                     &root_node,
-                     nullptr,
-                     nullptr,
-                     0,
-                     nullptr,
-                     0,
-                     1,
-                     false,
-                     {}};
+TmpNode root_node = {
+    .kind = NodeKind::Directory, .mode = 01777, .links = 1, .parent = &root_node, .ino = 1};
 TmpNode *free_nodes;
 uint64_t next_ino = 2;
 uint64_t pages_used; // data and table frames, against the limit
@@ -100,8 +91,7 @@ TmpNode *new_node(NodeKind kind, uint32_t mode) {
   }
   TmpNode *t = free_nodes;
   free_nodes = t->next;
-  *t = {kind,    mode & 07777,  0,          0,     nullptr, nullptr, nullptr, 0,
-        nullptr, realtime_ns(), next_ino++, false, {}};
+  *t = {.kind = kind, .mode = mode & 07777, .mtime_ns = realtime_ns(), .ino = next_ino++};
   return t;
 }
 
@@ -180,8 +170,12 @@ void link_into(TmpNode *dir, TmpNode *t, const char *name, size_t len) {
   memcpy(t->name, name, len);
   t->name[len] = 0;
   t->parent = dir;
-  t->next = dir->children;
-  dir->children = t;
+  t->next = nullptr;
+  t->place = dir->places++;
+  TmpNode **end = &dir->children;
+  while (*end)
+    end = &(*end)->next;
+  *end = t; // listed after the entries there are: a listing in progress sees it last
   ++t->links;
   ++dir->size;
   dir->mtime_ns = realtime_ns();
@@ -238,11 +232,11 @@ const char *tmp_target(Node n) {
 
 bool tmp_readdir(Node dir, uint64_t index, DirEntry &e) {
   TmpNode *c = tmp(dir)->children;
-  while (c && index--)
+  while (c && c->place < index) // places grow along the list
     c = c->next;
   if (!c)
     return false;
-  e = {c->name, strlen(c->name), node_of(c), c->kind};
+  e = {c->name, strlen(c->name), node_of(c), c->kind, c->place + 1};
   return true;
 }
 
@@ -270,6 +264,8 @@ long file_pread(File &f, char *buf, size_t len, uint64_t offset) {
 
 long file_pwrite(File &f, const char *buf, size_t len, uint64_t offset) {
   TmpNode *t = open_node(f);
+  if (!len)
+    return 0;
   if (offset >= MaxFilePages * PageSize || len > MaxFilePages * PageSize - offset)
     return -EFBIG;
   size_t done = 0;

@@ -175,12 +175,13 @@ bool proc_readdir(Node dir, uint64_t index, DirEntry &e) {
     e = {list[index], strlen(list[index]), n, proc_kind(n)};
     return true;
   }
-  // fd: the Index-th open descriptor.
-  for (uint64_t fd = 0; fd < 1024; ++fd)
-    if (file(fd) && !index--) {
+  // fd: the first open descriptor from Index on (descriptors closed meanwhile skip
+  // no others).
+  for (uint64_t fd = index; fd < 1024; ++fd)
+    if (file(fd)) {
       Node n = {&proc_fs, ProcDescriptor + fd};
       const char *name = proc_name(n);
-      e = {name, strlen(name), n, NodeKind::Device};
+      e = {name, strlen(name), n, NodeKind::Device, fd + 1};
       return true;
     }
   return false;
@@ -211,6 +212,9 @@ long reopen_descriptor(int fd, unsigned flags, File &f) {
   File *open = file(uint64_t(fd));
   if (!open)
     return -ENOENT;
+  Node n;
+  if (file_node(*open, n)) // a file or folder: opened anew, with an offset of its own
+    return open_node(n, flags, f);
   f = {open->ops, open->object, open->stream, flags, false};
   if (f.ops->retain)
     f.ops->retain(f);
@@ -239,6 +243,5 @@ void fill_stat(const File &f, struct stat *st) {
   st->st_rdev = f.ops == &console_ops && !console_is_tty(f) ? 0 : f.ops->rdev;
   st->st_blksize = 4096;
 }
-
 
 } // namespace uk

@@ -225,6 +225,8 @@ UK_SYSCALL(epoll_ctl) {
     return -EBADF;
   if (target->ops == &epoll_ops && &epoll_of(*target) == ep)
     return -EINVAL;
+  if (target->ops->pread || target->ops->getdents)
+    return -EPERM; // a file or folder of a file system: always ready, as Linux says
   Event event = {};
   if (op != EPOLL_CTL_DEL) {
     if (!user_ok(args.a3, sizeof(Event), ProtRead))

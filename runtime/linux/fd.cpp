@@ -266,7 +266,8 @@ UK_SYSCALL(fallocate) {
   int64_t offset = int64_t(args.a2), len = int64_t(args.a3);
   if (!f)
     return -EBADF;
-  if (offset < 0 || len <= 0 || offset + len < offset)
+  int64_t end;
+  if (offset < 0 || len <= 0 || __builtin_add_overflow(offset, len, &end))
     return -EINVAL;
   if (args.a1)
     return -EOPNOTSUPP; // KEEP_SIZE, PUNCH_HOLE...: not yet
@@ -277,7 +278,7 @@ UK_SYSCALL(fallocate) {
   struct stat st;
   fill_stat(*f, &st);
   // Memory is not reserved ahead: growing the size is what a program can observe.
-  return offset + len > st.st_size ? f->ops->truncate(*f, uint64_t(offset + len)) : 0;
+  return end > st.st_size ? f->ops->truncate(*f, uint64_t(end)) : 0;
 }
 
 // Nothing here keeps data that the host's storage would lose: files are in memory

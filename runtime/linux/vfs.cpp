@@ -274,25 +274,27 @@ uint8_t dirent_type(NodeKind k) {
   return 0;
 }
 
-/// The Index-th entry of folder Dir as getdents64 lists it.
+/// The entry of folder Dir at Index (or the first after it) as getdents64 lists it:
+/// ".", "..", the mounts on the root, then the file system's own; E.next is where the
+/// following one is.
 bool entry_at(Node dir, uint64_t index, DirEntry &e) {
   if (index < 2) {
-    e = {index ? ".." : ".", index + 1, index ? parent(dir) : dir, NodeKind::Directory};
+    e = {index ? ".." : ".", index + 1, index ? parent(dir) : dir, NodeKind::Directory,
+         index + 1};
     return true;
   }
-  index -= 2;
-  if (is_root(dir)) {
-    if (index < uint64_t(mount_count)) {
-      e = {mounts[index].name, strlen(mounts[index].name), mounts[index].fs->root(),
-           NodeKind::Directory};
-      return true;
-    }
-    index -= uint64_t(mount_count);
+  uint64_t base = 2 + (is_root(dir) ? uint64_t(mount_count) : 0);
+  if (index < base) {
+    const Mount &m = mounts[index - 2];
+    e = {m.name, strlen(m.name), m.fs->root(), NodeKind::Directory, index + 1};
+    return true;
   }
-  for (;; ++index) { // a name a mount hides is not listed twice
+  for (index -= base;;) { // a name a mount hides is not listed twice
     if (!dir.fs->readdir(dir, index, e))
       return false;
     e.node.fs = dir.fs;
+    index = e.next ? e.next : index + 1;
+    e.next = base + index;
     bool hidden = false;
     if (is_root(dir))
       for (int i = 0; i < mount_count; ++i)
@@ -305,7 +307,7 @@ bool entry_at(Node dir, uint64_t index, DirEntry &e) {
 long dir_getdents(File &f, char *buf, size_t len) {
   auto &open = *static_cast<OpenFile *>(f.object);
   size_t used = 0;
-  for (DirEntry e; entry_at(open.node, open.offset, e); ++open.offset) {
+  for (DirEntry e; entry_at(open.node, open.offset, e); open.offset = e.next) {
     size_t reclen = align_up(sizeof(LinuxDirent64) + e.name_len + 1, 8);
     if (used + reclen > len)
       return used ? long(used) : -EINVAL;
@@ -313,7 +315,7 @@ long dir_getdents(File &f, char *buf, size_t len) {
     struct stat st;
     node_stat(e.node, &st);
     d->ino = st.st_ino;
-    d->off = int64_t(open.offset + 1);
+    d->off = int64_t(e.next);
     d->reclen = uint16_t(reclen);
     d->type = dirent_type(kind(e.node));
     memcpy(d->name, e.name, e.name_len);
@@ -340,22 +342,6 @@ const FileOps dir_ops = {.retain = open_file_retain,
 
 constexpr int MaxOpenFiles = 512;
 OpenFile open_files[MaxOpenFiles] = {}; // constant-initialized: no constructor runs
-
-long open_node(Node n, uint64_t flags, File &f) {
-  bool write = (flags & O_ACCMODE) != O_RDONLY;
-  if (kind(n) == NodeKind::Directory) {
-    if (write)
-      return -EISDIR;
-    OpenFile *open = open_file_new(n);
-    if (!open)
-      return -ENFILE;
-    f = {&dir_ops, open, 0, 0, false};
-    return 0;
-  }
-  if (flags & O_DIRECTORY)
-    return -ENOTDIR;
-  return n.fs->open(n, unsigned(flags), f);
-}
 
 /// Makes the file Path names (O_CREAT); Made is the new node.
 long create_file(uint64_t dirfd, uint64_t path, uint64_t mode, Node &made) {
@@ -394,7 +380,8 @@ long create_unnamed(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode
 long do_openat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode) {
   Node n;
   long error;
-  if ((flags & __O_TMPFILE) == __O_TMPFILE) {
+  bool unnamed = (flags & __O_TMPFILE) == __O_TMPFILE;
+  if (unnamed) {
     error = create_unnamed(dirfd, path, flags, mode, n);
     flags &= ~uint64_t(__O_TMPFILE | O_DIRECTORY); // what is opened is the new file
   } else {
@@ -403,14 +390,19 @@ long do_openat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode) {
       error = create_file(dirfd, path, mode, n);
     else if (!error && (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
       error = -EEXIST;
+    else if (!error && (flags & O_CREAT) && kind(n) == NodeKind::Directory)
+      error = -EISDIR;
   }
   if (error)
     return error;
   if (kind(n) == NodeKind::Symlink)
     return -ELOOP; // O_NOFOLLOW on a symlink
   File f;
-  if (long e = open_node(n, flags, f))
+  if (long e = open_node(n, flags, f)) {
+    if (unnamed && n.fs->closed)
+      n.fs->closed(n); // nothing refers to it: it goes
     return e;
+  }
   f.flags = unsigned(flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC));
   f.cloexec = flags & O_CLOEXEC;
   if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && f.ops->truncate)
@@ -492,7 +484,7 @@ long do_access(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
   struct stat st;
   node_stat(n, &st);
   bool device = S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
-  if ((mode & W_OK) && !device)
+  if ((mode & W_OK) && !device && !n.fs->create) // a read-only file system
     return -EROFS;
   if ((mode & X_OK) && !S_ISDIR(st.st_mode) && !(st.st_mode & 0111))
     return -EACCES;
@@ -563,7 +555,7 @@ long do_remove(uint64_t dirfd, uint64_t path, bool folder) {
   if (!folder && name[len] == '/' && kind(n) != NodeKind::Directory)
     return -ENOTDIR;
   if (mount_of(n))
-    return -EBUSY;
+    return folder ? -EBUSY : -EISDIR;
   if (!dir.fs->remove)
     return -EROFS;
   return dir.fs->remove(dir, name, len, folder);
@@ -631,14 +623,17 @@ long do_utimensat(uint64_t dirfd, uint64_t path, uint64_t times, uint64_t flags)
   if (times) {
     if (!user_ok(times, 2 * sizeof(TimeSpec), ProtRead))
       return -EFAULT;
-    const TimeSpec &m = reinterpret_cast<const TimeSpec *>(times)[1];
+    auto *given = reinterpret_cast<const TimeSpec *>(times);
+    for (int i = 0; i < 2; ++i) // access time (not kept), then modification time
+      if (given[i].nsec != UtimeNow && given[i].nsec != UtimeOmit &&
+          (given[i].nsec < 0 || given[i].nsec >= 1000000000))
+        return -EINVAL;
+    const TimeSpec &m = given[1];
     if (m.nsec == UtimeOmit)
       return 0;
-    if (m.nsec != UtimeNow) {
-      if (m.nsec < 0 || m.nsec >= 1000000000)
-        return -EINVAL;
-      mtime = m.sec * 1000000000 + m.nsec;
-    }
+    if (m.nsec != UtimeNow && (__builtin_mul_overflow(m.sec, 1000000000, &mtime) ||
+                               __builtin_add_overflow(mtime, m.nsec, &mtime)))
+      return -EINVAL;
   }
   if (!n.fs->set_mtime)
     return -EROFS;
@@ -711,6 +706,13 @@ long do_flock(uint64_t fd, uint64_t operation) {
   Node n;
   if (!file_node(*f, n))
     return 0; // a device or a pipe: nothing else can open it to conflict
+  // A reference for as long as the call lasts: a thread may close the descriptor while
+  // this one waits, and the description must not become another file's meanwhile.
+  struct Hold {
+    File file;
+    ~Hold() { open_file_release(file); }
+  } hold = {*f};
+  open_file_retain(hold.file);
   auto *holder = static_cast<const OpenFile *>(f->object);
   unlock_file(holder); // converting a lock releases it first, as Linux does
   if (kind == Unlock)
@@ -731,6 +733,22 @@ long do_flock(uint64_t fd, uint64_t operation) {
 }
 
 } // namespace
+
+long open_node(Node n, uint64_t flags, File &f) {
+  bool write = (flags & O_ACCMODE) != O_RDONLY;
+  if (kind(n) == NodeKind::Directory) {
+    if (write)
+      return -EISDIR;
+    OpenFile *open = open_file_new(n);
+    if (!open)
+      return -ENFILE;
+    f = {&dir_ops, open, 0, 0, false};
+    return 0;
+  }
+  if (flags & O_DIRECTORY)
+    return -ENOTDIR;
+  return n.fs->open(n, unsigned(flags), f);
+}
 
 OpenFile *open_file_new(Node n) {
   for (auto &open : open_files)

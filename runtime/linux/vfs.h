@@ -23,6 +23,10 @@ struct DirEntry {
   size_t name_len;
   Node node;
   NodeKind kind;
+  /// Where the next entry is (readdir's index for it); 0: Index + 1. A file system
+  /// whose entries come and go gives each a stable place, so that removing entries
+  /// while listing skips none.
+  uint64_t next = 0;
 };
 
 /// What a file system does; every call gets nodes of this file system only.
@@ -38,7 +42,8 @@ struct FileSystem {
   void (*stat)(Node n, struct stat *st);
   /// A symlink's target (NUL-terminated, kernel memory).
   const char *(*link_target)(Node n);
-  /// The Index-th entry of folder Dir ("." and ".." are the walk's); false past the end.
+  /// The entry of folder Dir at Index or the first after it ("." and ".." are the
+  /// walk's); false past the end.
   bool (*readdir)(Node dir, uint64_t index, DirEntry &entry);
   /// Opens N (not a folder) for Flags into F: its ops and object.
   long (*open)(Node n, unsigned flags, File &f);
@@ -80,6 +85,9 @@ long open_file_read(File &f, char *buf, size_t len);
 void open_file_stat(const File &f, struct stat *st);
 /// lseek for files with a size: SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE.
 long open_file_seek(File &f, int64_t offset, int whence, uint64_t size);
+
+/// Opens node N with Flags (O_ACCMODE, O_DIRECTORY...) into F: a new description.
+long open_node(Node n, uint64_t flags, File &f);
 
 /// The node a descriptor's file is, if it is one of a file system (a folder to walk
 /// from, for the *at calls and fchdir).

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -183,6 +184,48 @@ int main(int argc, char **argv) {
   SHOW("rmdir", rmdir(at(dir, "sub")));
   SHOW("stat dangling link", stat(link_path, &st));
   list(dir);
+
+  // Removing entries while listing a folder skips none (rm -rf); /tmp is writable to
+  // access(); an empty write writes nothing; a regular file has no place in epoll.
+  mkdir(at(dir, "many"), 0755);
+  for (int i = 0; i < 300; ++i) {
+    char n[64];
+    snprintf(n, sizeof n, "many/f%03d", i);
+    close(open(at(dir, n), O_CREAT | O_WRONLY, 0644));
+  }
+  char many[4096];
+  snprintf(many, sizeof many, "%s/many", dir);
+  DIR *listing = opendir(many);
+  int removed = 0;
+  for (struct dirent *e; (e = readdir(listing));)
+    if (e->d_name[0] != '.')
+      removed += unlinkat(dirfd(listing), e->d_name, 0) == 0;
+  closedir(listing);
+  printf("removed while listing: %d\n", removed);
+  SHOW("rmdir the emptied folder", rmdir(many));
+  SHOW("access W_OK", access(dir, W_OK));
+  fd = open(at(dir, "log"), O_WRONLY);
+  printf("empty write: %zd\n", write(fd, "", 0));
+  int ep = epoll_create1(0);
+  struct epoll_event ev = {.events = EPOLLIN};
+  SHOW("epoll a regular file", epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+  close(ep);
+  close(fd);
+  SHOW("open a folder O_CREAT", open(dir, O_RDONLY | O_CREAT, 0644));
+  struct timespec bad[2] = {{0, 2000000000}, {0, UTIME_OMIT}};
+  SHOW("utimensat bad atime", utimensat(AT_FDCWD, at(dir, "log"), bad, 0));
+
+  // /proc/self/fd/N opens the file anew: an offset of its own.
+  fd = open(at(dir, "config"), O_RDONLY);
+  lseek(fd, 3, SEEK_SET);
+  char again[64];
+  snprintf(again, sizeof again, "/proc/self/fd/%d", fd);
+  int reopened = open(again, O_RDONLY);
+  char c1 = 0;
+  read(reopened, &c1, 1);
+  printf("reopened reads from the start: %s\n", c1 == 'N' ? "yes" : "no");
+  close(reopened);
+  close(fd);
 
   // Owners, modes, times, and syncing a folder opened read-only (SQLite does).
   fd = open(at(dir, "log"), O_RDWR);

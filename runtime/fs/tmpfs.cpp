@@ -36,7 +36,7 @@ struct TmpNode {
   uint64_t *pages = nullptr;   // two-level table of data frames (physical), or null
   int64_t mtime_ns = 0;
   uint64_t ino = 0;
-  bool shared = false; // pages were mapped into the program: they are never freed
+  bool shared = false; // pages were mapped into the program (see cut_data)
   char name[NameMax + 1] = {};
 };
 
@@ -69,14 +69,6 @@ void *frame() {
 void release_frame(void *v) {
   frame_free(reinterpret_cast<uint64_t>(v) - DirectMapBase);
   --pages_used;
-}
-
-/// Frees a data page, unless the program may still map it. FIXME: such pages are kept
-/// for good (mappings do not tell files when they end); a count per page would free
-/// them at the last munmap.
-void release_data(TmpNode *t, void *v) {
-  if (!t->shared)
-    release_frame(v);
 }
 
 TmpNode *new_node(NodeKind kind, uint32_t mode) {
@@ -123,6 +115,9 @@ uint8_t *data_page(TmpNode *t, uint64_t index, bool create) {
 void cut_data(TmpNode *t, uint64_t size) {
   if (!t->pages)
     return;
+  // Pages the program may have mapped stay with the file, zeroed, while a description
+  // is open (each shared mapping holds one): mapping and file must stay the same pages.
+  bool mapped = t->shared && t->opens;
   uint64_t keep = align_up(size, PageSize) / PageSize;
   if (size % PageSize)
     if (uint8_t *last = data_page(t, size / PageSize, false))
@@ -133,16 +128,20 @@ void cut_data(TmpNode *t, uint64_t size) {
       continue;
     uint64_t first = l == keep / PerFrame ? keep % PerFrame : 0;
     for (uint64_t i = first; i < PerFrame; ++i)
-      if (leaf[i]) {
-        release_data(t, reinterpret_cast<void *>(leaf[i]));
+      if (leaf[i] && mapped) {
+        memset(reinterpret_cast<void *>(leaf[i]), 0, PageSize);
+      } else if (leaf[i]) {
+        release_frame(reinterpret_cast<void *>(leaf[i]));
         leaf[i] = 0;
       }
+    if (mapped)
+      continue;
     if (!first) {
       release_frame(leaf);
       t->pages[l] = 0;
     }
   }
-  if (!keep) {
+  if (!keep && !mapped) {
     release_frame(t->pages);
     t->pages = nullptr;
   }

@@ -19,7 +19,8 @@ namespace {
 struct Region {
   uint64_t start, end;
   unsigned prot;
-  bool lazy; // pages are mapped on first touch (thread stacks)
+  bool lazy;                 // pages are mapped on first touch (thread stacks)
+  const MappingOwner *owner; // whose pages these are (a shared file mapping), or null
 };
 
 constexpr int MaxRegions = 4096;
@@ -43,25 +44,30 @@ int find(uint64_t addr) {
   return lo; // first region ending after addr
 }
 
-bool insert(uint64_t start, uint64_t end, unsigned prot, bool lazy = false) {
+/// Adds a region. An owner's reference is the caller's to have taken.
+bool insert(uint64_t start, uint64_t end, unsigned prot, bool lazy = false,
+            const MappingOwner *owner = nullptr) {
   if (region_count == MaxRegions)
     return false;
   int i = find(start);
   for (int j = region_count; j > i; --j)
     regions[j] = regions[j - 1];
-  regions[i] = {start, end, prot, lazy};
+  regions[i] = {start, end, prot, lazy, owner};
   ++region_count;
   return true;
 }
 
-/// Removes [Start, End) from the region list, splitting regions that straddle it.
+/// Removes [Start, End) from the region list, splitting regions that straddle it. A
+/// region split in two holds its owner twice; one removed whole lets it go.
 bool carve(uint64_t start, uint64_t end) {
   for (int i = find(start); i < region_count && regions[i].start < end;) {
     Region r = regions[i];
     if (r.start < start && r.end > end) {
       regions[i].end = start;
-      if (!insert(end, r.end, r.prot, r.lazy))
+      if (!insert(end, r.end, r.prot, r.lazy, r.owner))
         return false;
+      if (r.owner)
+        r.owner->retain(r.owner->object);
       return true;
     }
     if (r.start < start) {
@@ -74,6 +80,8 @@ bool carve(uint64_t start, uint64_t end) {
       for (int j = i; j + 1 < region_count; ++j)
         regions[j] = regions[j + 1];
       --region_count;
+      if (r.owner)
+        r.owner->release(r.owner->object);
     }
   }
   return true;
@@ -123,7 +131,7 @@ void vm_init(uint64_t image_end) {
     // Segments come in address order: appending keeps the list sorted.
     regions[region_count++] = {align_down(p.p_vaddr, PageSize),
                                align_up(p.p_vaddr + p.p_memsz, PageSize), user_prot(prot),
-                               false};
+                               false, nullptr};
   }
   // The heap starts past the kernel, on a fresh 2 MiB boundary so that it can grow
   // with large pages.
@@ -252,23 +260,25 @@ long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool norepl
 }
 
 long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
-                   uint64_t (*frame_of)(void *owner, uint64_t page), void *owner) {
+                   uint64_t (*frame_of)(void *context, uint64_t page), void *context,
+                   const MappingOwner &owner) {
   long placed = place(addr, len, fixed, noreplace);
   if (placed < 0)
     return placed;
   addr = uint64_t(placed);
   for (uint64_t page = 0; page < len / PageSize; ++page) {
-    uint64_t frame = frame_of(owner, page);
+    uint64_t frame = frame_of(context, page);
     if (!frame || !map_borrowed(addr + page * PageSize, frame, user_prot(prot))) {
       unmap(addr, page * PageSize); // borrowed: nothing is freed
       report_out_of_memory("mmap", len);
       return -ENOMEM;
     }
   }
-  if (!insert(addr, addr + len, user_prot(prot))) {
+  if (!insert(addr, addr + len, user_prot(prot), false, &owner)) {
     unmap(addr, len);
     return -ENOMEM;
   }
+  owner.retain(owner.object);
   return long(addr);
 }
 
@@ -293,12 +303,15 @@ long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot) {
     return -ENOMEM;
   // Rebuild the regions covering the range with the new protection.
   bool lazy = regions[find(addr)].lazy;
+  const MappingOwner *owner = regions[find(addr)].owner;
   bool accessible = prot & (ProtRead | ProtWrite | ProtExec);
   if (accessible && !lazy && !map_or_protect(addr, len, user_prot(prot))) {
     report_out_of_memory("mprotect", len);
     return -ENOMEM;
   }
-  if (!carve(addr, addr + len) || !insert(addr, addr + len, user_prot(prot), lazy))
+  if (owner)
+    owner->retain(owner->object); // for the rebuilt region; carve lets the old ones go
+  if (!carve(addr, addr + len) || !insert(addr, addr + len, user_prot(prot), lazy, owner))
     return -ENOMEM;
   if (!accessible || lazy)
     protect(addr, len, user_prot(prot));
@@ -315,6 +328,9 @@ long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_m
   if (i >= region_count || regions[i].start > old_addr || regions[i].end < old_addr + old_len)
     return -EFAULT;
   unsigned prot = regions[i].prot;
+  const MappingOwner *owner = regions[i].owner;
+  if (owner && new_len > old_len)
+    return -ENOMEM; // a file's pages past the mapping: map them anew instead
   if (new_len <= old_len && !fixed) {
     vm_munmap(old_addr + new_len, old_len - new_len);
     return long(old_addr);
@@ -346,8 +362,10 @@ long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_m
   move_mappings(old_addr, to, keep);
   if (old_len > keep)
     unmap(old_addr + keep, old_len - keep);
+  if (owner)
+    owner->retain(owner->object); // for the moved region; carve lets the old one go
   carve(old_addr, old_addr + old_len);
-  insert(to, to + new_len, prot);
+  insert(to, to + new_len, prot, false, owner);
   return long(to);
 }
 
@@ -360,6 +378,8 @@ long vm_discard(uint64_t addr, uint64_t len) {
   // The memory goes back to the pool and the range becomes lazy: pages come back,
   // zeroed, when touched (glibc's malloc gives back the tops of its heaps this way).
   unsigned prot = regions[find(addr)].prot;
+  if (regions[find(addr)].owner)
+    return 0; // a file's pages: reading them again gives the file's data, as now
   unmap(addr, len);
   if (!carve(addr, addr + len) || !insert(addr, addr + len, prot, true))
     return -ENOMEM;

@@ -1,6 +1,6 @@
 // mm.cpp: memory: brk, mmap (anonymous, and files copied in), munmap, mprotect,
 // mremap, madvise, msync.
-#include "file.h"
+#include "vfs.h"
 
 #include "uk/print.h"
 #include "uk/syscall.h"
@@ -38,16 +38,17 @@ long map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
     return -EINVAL;
   bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
   if (shared && f->ops->page) { // the file's own pages: writes on either side show
-    struct Owner {
+    struct Pages {
       File *file;
       uint64_t first;
-    } owner = {f, offset / PageSize};
-    auto frame_of = [](void *o, uint64_t page) {
-      auto *w = static_cast<Owner *>(o);
-      return w->file->ops->page(*w->file, w->first + page);
+    } pages = {f, offset / PageSize};
+    auto frame_of = [](void *context, uint64_t page) {
+      auto *p = static_cast<Pages *>(context);
+      return p->file->ops->page(*p->file, p->first + page);
     };
+    // Files that have pages are a file system's: their object is an OpenFile.
     return vm_map_shared(addr, len, prot_from(prot), fixed, flags & MAP_FIXED_NOREPLACE,
-                         frame_of, &owner);
+                         frame_of, &pages, static_cast<OpenFile *>(f->object)->owner);
   }
   if (shared && (prot & PROT_WRITE))
     return -EACCES; // no shared pages to write through

@@ -753,7 +753,12 @@ long open_node(Node n, uint64_t flags, File &f) {
 OpenFile *open_file_new(Node n) {
   for (auto &open : open_files)
     if (!open.references) {
-      open = {{}, n, 0, 1};
+      auto retain = [](void *object) { ++static_cast<OpenFile *>(object)->references; };
+      auto release = [](void *object) {
+        File f = {nullptr, object, 0, 0, false};
+        open_file_release(f);
+      };
+      open = {{}, n, 0, 1, {&open, retain, release}};
       return &open;
     }
   return nullptr;

@@ -4,6 +4,8 @@
 
 #include "file.h"
 
+#include "uk/vm.h"
+
 namespace uk {
 
 struct FileSystem;
@@ -72,6 +74,7 @@ struct OpenFile {
   Node node;
   uint64_t offset;
   uint32_t references;
+  MappingOwner owner; // for the shared mappings of the file: each holds a reference
 };
 
 /// A new description of N with one reference, or null when all are in use.

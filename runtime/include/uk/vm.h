@@ -28,11 +28,20 @@ uint64_t vm_brk(uint64_t new_end);
 /// instead of at once: stacks are large and mostly untouched.
 long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
              bool lazy = false);
-/// Maps Len bytes whose pages belong to Owner (a file's, for a shared mapping): page N
-/// is the frame Frame_of(Owner, N) returns (0: out of memory). Unmapping never frees
-/// them.
+/// Whose pages a shared mapping shows (an open file's): each region of the mapping
+/// holds a reference on Object, let go when the region goes, so the pages outlive no
+/// mapping; unmapping never frees them. Lives as long as Object.
+struct MappingOwner {
+  void *object;
+  void (*retain)(void *object);
+  void (*release)(void *object);
+};
+
+/// Maps Len bytes whose page N is the frame Frame(Context, N) returns (0: out of
+/// memory), on behalf of Owner. Growing such a mapping with mremap is ENOMEM.
 long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
-                   uint64_t (*frame_of)(void *owner, uint64_t page), void *owner);
+                   uint64_t (*frame)(void *context, uint64_t page), void *context,
+                   const MappingOwner &owner);
 long vm_munmap(uint64_t addr, uint64_t len);
 long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
 long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_move, bool fixed,

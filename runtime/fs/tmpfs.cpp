@@ -149,9 +149,7 @@ void cut_data(TmpNode *t, uint64_t size) {
 
 /// Frees T if nothing refers to it any more: no name, no open description.
 void maybe_free(TmpNode *t) {
-  // FIXME: a removed folder is kept: open folders are the VFS's descriptions, which
-  // this file system does not count, and getdents on one must not read freed memory.
-  if (t->links || t->opens || t->kind == NodeKind::Directory)
+  if (t->links || t->opens || t == &root_node)
     return;
   cut_data(t, 0);
   t->next = free_nodes;
@@ -209,7 +207,7 @@ void tmp_stat(Node n, struct stat *st) {
   TmpNode *t = tmp(n);
   st->st_dev = TmpDev;
   st->st_ino = t->ino;
-  st->st_nlink = t->kind == NodeKind::Directory ? 2 : t->links;
+  st->st_nlink = t->kind == NodeKind::Directory && t->links ? 2 : t->links;
   st->st_mode = (t->kind == NodeKind::Directory ? S_IFDIR
                  : t->kind == NodeKind::Symlink ? S_IFLNK
                                                 : S_IFREG) |
@@ -339,9 +337,11 @@ long tmp_open(Node n, unsigned flags, File &f) {
   return 0;
 }
 
+void tmp_held(Node n) { ++tmp(n)->opens; }
+
 void tmp_closed(Node n) {
   TmpNode *t = tmp(n);
-  if (t->kind != NodeKind::Directory && t->opens)
+  if (t->opens)
     --t->opens;
   maybe_free(t);
 }
@@ -349,6 +349,8 @@ void tmp_closed(Node n) {
 long tmp_create(Node dir, const char *name, size_t len, NodeKind kind, uint32_t mode,
                 const char *target, Node &made) {
   TmpNode *d = tmp(dir);
+  if (!d->links)
+    return -ENOENT; // a removed folder takes no new entries
   if (len > NameMax)
     return -ENAMETOOLONG;
   if (len && find(d, name, len))
@@ -409,6 +411,8 @@ long tmp_rename(Node dir, const char *name, size_t len, Node to_dir, const char 
     return -ENAMETOOLONG;
   if (t->kind == NodeKind::Directory && inside(t, to))
     return -EINVAL; // into itself
+  if (!to->links)
+    return -ENOENT;
   if (TmpNode *old = find(to, to_name, to_len)) {
     if (old == t)
       return 0;
@@ -428,10 +432,10 @@ long tmp_rename(Node dir, const char *name, size_t len, Node to_dir, const char 
 void tmp_set_mode(Node n, uint32_t mode) { tmp(n)->mode = mode & 07777; }
 void tmp_set_mtime(Node n, int64_t ns) { tmp(n)->mtime_ns = ns; }
 
-const FileSystem tmp_fs = {"tmpfs",     tmp_root,     tmp_lookup,    tmp_parent,
-                           tmp_name,    tmp_kind,     tmp_stat,      tmp_target,
-                           tmp_readdir, tmp_open,     tmp_create,    tmp_remove,
-                           tmp_rename,  tmp_set_mode, tmp_set_mtime, tmp_closed};
+const FileSystem tmp_fs = {"tmpfs",    tmp_root,   tmp_lookup, tmp_parent,   tmp_name,
+                           tmp_kind,   tmp_stat,   tmp_target, tmp_readdir,  tmp_open,
+                           tmp_create, tmp_remove, tmp_rename, tmp_set_mode, tmp_set_mtime,
+                           tmp_held,   tmp_closed};
 
 } // namespace
 

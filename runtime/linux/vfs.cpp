@@ -646,8 +646,13 @@ long path_of(Node n, char *out, size_t size) {
   // Names from N up to the root, then reversed into place.
   static const char *names[MaxPath / 2];
   int count = 0;
-  for (; !is_root(n) && count < int(MaxPath / 2); n = parent(n))
+  for (; !is_root(n) && count < int(MaxPath / 2); n = parent(n)) {
+    struct stat st;
+    node_stat(n, &st);
+    if (!st.st_nlink)
+      return -ENOENT; // a removed folder has no path
     names[count++] = name_of(n);
+  }
   size_t at = 0;
   if (!count) {
     if (size < 2)
@@ -742,6 +747,8 @@ long open_node(Node n, uint64_t flags, File &f) {
     OpenFile *open = open_file_new(n);
     if (!open)
       return -ENFILE;
+    if (n.fs->held)
+      n.fs->held(n);
     f = {&dir_ops, open, 0, 0, false};
     return 0;
   }
@@ -912,13 +919,23 @@ UK_SYSCALL(umask) {
   return old;
 }
 
+/// Makes N the working directory, which holds it (a removed folder stays while it is).
+void change_directory(Node n) {
+  if (n.fs->held)
+    n.fs->held(n);
+  Node old = cwd;
+  cwd = n;
+  if (old.fs && old.fs->closed)
+    old.fs->closed(old);
+}
+
 UK_SYSCALL(chdir) {
   Node n;
   if (long error = resolve(uint64_t(AT_FDCWD), args.a0, true, n))
     return error;
   if (kind(n) != NodeKind::Directory)
     return -ENOTDIR;
-  cwd = n;
+  change_directory(n);
   return 0;
 }
 
@@ -926,7 +943,7 @@ UK_SYSCALL(fchdir) {
   Node n;
   if (long error = start_of(args.a0, n))
     return error;
-  cwd = n;
+  change_directory(n);
   return 0;
 }
 

@@ -63,7 +63,11 @@ struct FileSystem {
   /// Sets N's permission bits (chmod), or its modification time in ns (utimensat).
   void (*set_mode)(Node n, uint32_t mode) = nullptr;
   void (*set_mtime)(Node n, int64_t ns) = nullptr;
-  /// N's last open description was closed (a removed file's data can go now).
+  /// Something holds folder N (an open description, the working directory), and
+  /// lets it go: a removed folder or file lives until the last holder lets go.
+  void (*held)(Node n) = nullptr;
+  /// N's last open description was closed, or a holder let folder N go (a removed
+  /// file's data can go now).
   void (*closed)(Node n) = nullptr;
 };
 

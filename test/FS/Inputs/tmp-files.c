@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char path[4096];
+static char path[4096], cwd_buf[4096];
 static const char *at(const char *dir, const char *name) {
   snprintf(path, sizeof path, "%s/%s", dir, name);
   return path;
@@ -175,6 +175,21 @@ int main(int argc, char **argv) {
   munmap(m, 4096);
   close(fd);
   unlink(at(dir, "shm"));
+
+  // Removed folders go (test/FS/workdir.test makes more than /tmp holds), and one
+  // removed while it is the working directory has no path and takes no new entries.
+  int folders = 0;
+  for (int i = 0; i < 300 && mkdir(at(dir, "again"), 0755) == 0; ++i)
+    folders += rmdir(at(dir, "again")) == 0;
+  printf("mkdir, rmdir: %d times\n", folders);
+  char here[4096];
+  getcwd(here, sizeof here);
+  mkdir(at(dir, "gone"), 0755);
+  chdir(at(dir, "gone"));
+  SHOW("rmdir the working directory", rmdir(at(dir, "gone")));
+  SHOW("getcwd in a removed folder", getcwd(cwd_buf, sizeof cwd_buf) ? 0 : -1);
+  SHOW("create in a removed folder", open("x", O_CREAT | O_WRONLY, 0644));
+  chdir(here);
 
   // Locks: flock belongs to an open description, so two opens conflict; fcntl's record
   // locks belong to the process, so its own never stand in its way (F_GETLK).

@@ -34,6 +34,7 @@ struct TmpNode {
   uint64_t places = 0;         // a folder: the place its next entry gets
   uint64_t size = 0;           // bytes (a folder: its entry count)
   uint64_t *pages = nullptr;   // two-level table of data frames (physical), or null
+  uint64_t data_pages = 0;     // data frames in it (st_blocks)
   int64_t mtime_ns = 0;
   uint64_t ino = 0;
   bool shared = false; // pages were mapped into the program (see cut_data)
@@ -107,6 +108,7 @@ uint8_t *data_page(TmpNode *t, uint64_t index, bool create) {
     if (!data)
       return nullptr;
     page = reinterpret_cast<uint64_t>(data);
+    ++t->data_pages;
   }
   return reinterpret_cast<uint8_t *>(page);
 }
@@ -133,6 +135,7 @@ void cut_data(TmpNode *t, uint64_t size) {
       } else if (leaf[i]) {
         release_frame(reinterpret_cast<void *>(leaf[i]));
         leaf[i] = 0;
+        --t->data_pages;
       }
     if (mapped)
       continue;
@@ -213,11 +216,7 @@ void tmp_stat(Node n, struct stat *st) {
                                                 : S_IFREG) |
                 t->mode;
   st->st_size = long(t->kind == NodeKind::Directory ? 4096 : t->size);
-  uint64_t blocks = 0;
-  if (t->kind == NodeKind::File)
-    for (uint64_t i = 0; i < align_up(t->size, PageSize) / PageSize; ++i)
-      blocks += data_page(t, i, false) ? PageSize / 512 : 0;
-  st->st_blocks = long(blocks);
+  st->st_blocks = long(t->kind == NodeKind::File ? t->data_pages * (PageSize / 512) : 0);
   st->st_mtime = st->st_ctime = st->st_atime = t->mtime_ns / 1000000000;
   st->st_mtime_nsec = st->st_ctime_nsec = st->st_atime_nsec =
       uint64_t(t->mtime_ns % 1000000000);

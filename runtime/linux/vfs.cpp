@@ -187,16 +187,18 @@ long start_of(uint64_t dirfd, Node &start) {
   return 0;
 }
 
-/// Resolves the program's path Path_addr from Dirfd (or from the root if absolute).
-long resolve(uint64_t dirfd, uint64_t path_addr, bool follow, Node &out) {
-  long len = user_strlen(reinterpret_cast<const char *>(path_addr), MaxPath);
+/// The length of the program's path at Addr, or -EFAULT, -ENOENT (empty), -ENAMETOOLONG.
+long path_length(uint64_t addr) {
+  long len = user_strlen(reinterpret_cast<const char *>(addr), MaxPath);
   if (len < 0)
     return -EFAULT;
   if (len == 0)
     return -ENOENT;
-  if (len == long(MaxPath))
-    return -ENAMETOOLONG;
-  const char *path = reinterpret_cast<const char *>(path_addr);
+  return len == long(MaxPath) ? -ENAMETOOLONG : len;
+}
+
+/// Walks Path from Dirfd, or from the root if it is absolute.
+long walk_from(uint64_t dirfd, const char *path, bool follow, Node &out) {
   Node start;
   if (*path != '/')
     if (long error = start_of(dirfd, start))
@@ -205,17 +207,21 @@ long resolve(uint64_t dirfd, uint64_t path_addr, bool follow, Node &out) {
   return walk(start, path, follow, out, links);
 }
 
+/// Resolves the program's path Path_addr from Dirfd (or from the root if absolute).
+long resolve(uint64_t dirfd, uint64_t path_addr, bool follow, Node &out) {
+  long len = path_length(path_addr);
+  if (len < 0)
+    return len;
+  return walk_from(dirfd, reinterpret_cast<const char *>(path_addr), follow, out);
+}
+
 /// Splits the program's path Path_addr into the folder holding its last name (walked,
 /// symlinks followed) and that name, for the calls that make, remove or rename it.
 long resolve_last(uint64_t dirfd, uint64_t path_addr, Node &dir, const char *&name,
                   size_t &len) {
-  long length = user_strlen(reinterpret_cast<const char *>(path_addr), MaxPath);
+  long length = path_length(path_addr);
   if (length < 0)
-    return -EFAULT;
-  if (length == 0)
-    return -ENOENT;
-  if (length == long(MaxPath))
-    return -ENAMETOOLONG;
+    return length;
   const char *path = reinterpret_cast<const char *>(path_addr);
   size_t end = size_t(length);
   while (end > 1 && path[end - 1] == '/')
@@ -230,12 +236,7 @@ long resolve_last(uint64_t dirfd, uint64_t path_addr, Node &dir, const char *&na
   static char folder[MaxPath];
   memcpy(folder, path, cut);
   memcpy(folder + cut, ".", 2);
-  Node start;
-  if (*path != '/')
-    if (long error = start_of(dirfd, start))
-      return error;
-  int links = 0;
-  return walk(start, folder, true, dir, links);
+  return walk_from(dirfd, folder, true, dir);
 }
 
 bool dot_or_dotdot(const char *name, size_t len) {
@@ -530,13 +531,8 @@ long do_mkdir(uint64_t dirfd, uint64_t path, uint64_t mode) {
 }
 
 long do_symlink(uint64_t target, uint64_t dirfd, uint64_t path) {
-  long target_len = user_strlen(reinterpret_cast<const char *>(target), MaxPath);
-  if (target_len < 0)
-    return -EFAULT;
-  if (target_len == 0)
-    return -ENOENT;
-  if (target_len == long(MaxPath))
-    return -ENAMETOOLONG;
+  if (long target_len = path_length(target); target_len < 0)
+    return target_len;
   return make_name(dirfd, path, NodeKind::Symlink, 0777,
                    reinterpret_cast<const char *>(target));
 }

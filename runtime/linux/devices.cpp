@@ -112,8 +112,6 @@ void dev_stat(Node n, struct stat *st) {
 // /proc/self: exe (a link to the program), fd/N (the open descriptors).
 enum : uint64_t { ProcRoot, ProcSelf, ProcFd, ProcExe, ProcDescriptor = 16 };
 
-char exe_path[64];
-
 Node proc_root() { return {&proc_fs, ProcRoot}; }
 long proc_lookup(Node dir, const char *name, size_t len, Node &found) {
   if (dir.id == ProcRoot && named("self", name, len))
@@ -159,10 +157,30 @@ NodeKind proc_kind(Node n) {
          : n.id >= ProcDescriptor ? NodeKind::Device
                                   : NodeKind::Directory;
 }
-const char *proc_target(Node) {
-  // The program's path: "/" and its name.
-  format(exe_path, sizeof exe_path, "/%s", program_name());
-  return exe_path;
+/// exe: the program's path, "/" and its name. fd/N: what the descriptor is, as Linux
+/// names it: the file's path, else "pipe:[INODE]" and the like; null if it is gone.
+const char *proc_target(Node n) {
+  static char target[4096];
+  if (n.id == ProcExe) {
+    format(target, sizeof target, "/%s", program_name());
+    return target;
+  }
+  File *f = file(n.id - ProcDescriptor);
+  if (!f)
+    return nullptr;
+  Node node;
+  if (file_node(*f, node) && node_path(node, target, sizeof target) > 0)
+    return target;
+  struct stat st;
+  fill_stat(*f, &st);
+  const char *kind = S_ISFIFO(st.st_mode) ? "pipe" : S_ISSOCK(st.st_mode) ? "socket" : nullptr;
+  if (f->ops == &console_ops && !kind)
+    return "/dev/console"; // a terminal on the host
+  if (kind)
+    format(target, sizeof target, "%s:[%lu]", kind, uint64_t(st.st_ino));
+  else
+    format(target, sizeof target, "anon_inode:[%lu]", uint64_t(st.st_ino));
+  return target;
 }
 bool proc_readdir(Node dir, uint64_t index, DirEntry &e) {
   if (dir.id == ProcRoot || dir.id == ProcSelf) {

@@ -498,11 +498,14 @@ long do_readlink(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t size) {
   Node n;
   if (long error = resolve(dirfd, path, false, n))
     return error;
-  if (kind(n) != NodeKind::Symlink)
+  // /proc/self/fd/N is no symlink to the walk (it is the open file itself), but
+  // readlink tells what it refers to, as Linux does.
+  const char *target =
+      kind(n) == NodeKind::Symlink || n.fs == &proc_fs ? n.fs->link_target(n) : nullptr;
+  if (!target)
     return -EINVAL;
   if (!user_ok(buf, size, ProtWrite))
     return -EFAULT;
-  const char *target = n.fs->link_target(n);
   size_t len = strlen(target);
   if (len > size)
     len = size;
@@ -638,7 +641,9 @@ long do_utimensat(uint64_t dirfd, uint64_t path, uint64_t times, uint64_t flags)
 }
 
 /// Writes the absolute path of N into Out (size Size), returning its length + 1.
-long path_of(Node n, char *out, size_t size) {
+} // namespace
+
+long node_path(Node n, char *out, size_t size) {
   // Names from N up to the root, then reversed into place.
   static const char *names[MaxPath / 2];
   int count = 0;
@@ -667,6 +672,8 @@ long path_of(Node n, char *out, size_t size) {
   out[at] = 0;
   return long(at + 1);
 }
+
+namespace {
 
 // flock: locks belong to open descriptions, so two opens of one file conflict even in
 // one process (unlike fcntl's record locks).
@@ -945,7 +952,7 @@ UK_SYSCALL(fchdir) {
 
 UK_SYSCALL(getcwd) {
   static char path[MaxPath];
-  long len = path_of(working_directory(), path, args.a1 < MaxPath ? args.a1 : MaxPath);
+  long len = node_path(working_directory(), path, args.a1 < MaxPath ? args.a1 : MaxPath);
   if (len < 0)
     return len;
   if (!user_ok(args.a0, uint64_t(len), ProtWrite))

@@ -100,6 +100,10 @@ long open_node(Node n, uint64_t flags, File &f);
 /// from, for the *at calls and fchdir).
 bool file_node(const File &f, Node &n);
 
+/// Writes N's absolute path into Out (Size bytes) and returns its length + 1; -ERANGE
+/// if it does not fit, -ENOENT for a removed folder (or what is in one).
+long node_path(Node n, char *out, size_t size);
+
 /// The file system packed into the image (fs/tree.cpp), if the fs component is there.
 [[gnu::weak]] const FileSystem *image_tree();
 

@@ -76,6 +76,17 @@ int main(int argc, char **argv) {
   snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", file);
   show("open /dev/fd/N", open(fdpath, O_RDONLY));
   show("stat /dev/fd/999", stat("/dev/fd/999", &st));
+  char target[4096] = "", base_dir[4096];
+  realpath(dir, base_dir);
+  ssize_t n = readlink(fdpath, target, sizeof target - 1);
+  printf("  readlink of the descriptor: %s\n",
+         n > 0 && !strcmp(target + strlen(base_dir), "/a/b/file") ? "its path" : target);
+  int ends[2];
+  pipe(ends);
+  snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", ends[0]);
+  memset(target, 0, sizeof target);
+  readlink(fdpath, target, sizeof target - 1);
+  printf("  readlink of a pipe: %.6s\n", target);
   show("fchdir to the folder", fchdir(dfd));
   char cwd[4096], base[4096];
   getcwd(cwd, sizeof cwd);

@@ -61,15 +61,11 @@ const DevEntry dev_entries[] = {
 constexpr uint64_t DevCount = sizeof dev_entries / sizeof dev_entries[0];
 constexpr uint32_t DevFsDev = makedev(0, 5), ProcFsDev = makedev(0, 20);
 
-bool named(const char *name, const char *component, size_t len) {
-  return strlen(name) == len && !memcmp(name, component, len);
-}
-
 // Node ids: 0 the folder, N the entry N-1.
 Node dev_root() { return {&dev_fs, 0}; }
 long dev_lookup(Node, const char *name, size_t len, Node &found) {
   for (uint64_t i = 0; i < DevCount; ++i)
-    if (named(dev_entries[i].name, name, len)) {
+    if (same_name(dev_entries[i].name, name, len)) {
       found = {&dev_fs, i + 1};
       return 0;
     }
@@ -114,11 +110,11 @@ enum : uint64_t { ProcRoot, ProcSelf, ProcFd, ProcExe, ProcDescriptor = 16 };
 
 Node proc_root() { return {&proc_fs, ProcRoot}; }
 long proc_lookup(Node dir, const char *name, size_t len, Node &found) {
-  if (dir.id == ProcRoot && named("self", name, len))
+  if (dir.id == ProcRoot && same_name("self", name, len))
     found = {&proc_fs, ProcSelf};
-  else if (dir.id == ProcSelf && named("fd", name, len))
+  else if (dir.id == ProcSelf && same_name("fd", name, len))
     found = {&proc_fs, ProcFd};
-  else if (dir.id == ProcSelf && named("exe", name, len))
+  else if (dir.id == ProcSelf && same_name("exe", name, len))
     found = {&proc_fs, ProcExe};
   else if (dir.id == ProcFd && len && len < 8) {
     uint64_t fd = 0;

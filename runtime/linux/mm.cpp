@@ -2,7 +2,6 @@
 // mremap, madvise, msync.
 #include "vfs.h"
 
-#include "uk/print.h"
 #include "uk/syscall.h"
 #include "uk/vm.h"
 

@@ -108,10 +108,6 @@ const char *name_of(Node n) {
   return m ? m->name : n.fs->name_of(n);
 }
 
-bool same_name(const char *name, const char *component, size_t len) {
-  return strlen(name) == len && !memcmp(name, component, len);
-}
-
 /// One step of a walk: Name in folder Dir, mounts first.
 long step(Node dir, const char *name, size_t len, Node &found) {
   if (len == 1 && name[0] == '.') {

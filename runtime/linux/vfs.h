@@ -71,6 +71,11 @@ struct FileSystem {
   void (*closed)(Node n) = nullptr;
 };
 
+/// True if Name (NUL-terminated) is the path component Component (Len bytes).
+inline bool same_name(const char *name, const char *component, size_t len) {
+  return strlen(name) == len && !memcmp(name, component, len);
+}
+
 /// An open file or folder of a file system: what descriptors refer to through dup and
 /// fork-less sharing, with its offset (File::object of such files).
 struct OpenFile {

@@ -89,6 +89,14 @@ ManifestView ManifestView::decode(std::span<const uint8_t> Bytes) {
   if (H.fs_workdir)
     M.FSWorkdir = Body.string(H.fs_workdir, "fs workdir");
   M.FSTmpSize = H.fs_tmp_size;
+  if (H.volume_count > H.total_size / sizeof(uk_manifest_volume))
+    throw Error("manifest volume count is too large");
+  for (uint32_t I = 0; I < H.volume_count; ++I) {
+    auto V = Body.read<uk_manifest_volume>(H.volumes + uint64_t(I) * sizeof(uk_manifest_volume),
+                                           "volume entry");
+    M.Volumes.push_back(
+        {Body.string(V.name, "volume name"), Body.string(V.path, "volume path"), V.readonly != 0});
+  }
   return M;
 }
 

@@ -35,6 +35,11 @@ struct ManifestView {
   std::string FSRoot;
   std::string FSWorkdir;
   uint64_t FSTmpSize = 0;
+  struct Volume {
+    std::string Name, Path;
+    bool ReadOnly = false;
+  };
+  std::vector<Volume> Volumes;
   std::vector<std::string> Components;
 
   /// Decodes and validates Bytes; throws Error naming the first defect.

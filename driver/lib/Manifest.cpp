@@ -1,6 +1,7 @@
 // Manifest: validation of unikernel.yaml v1, treating the file as untrusted input.
 #include "Manifest.h"
 
+#include "MountPoints.h"
 #include "YAMLUtil.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -295,11 +296,11 @@ private:
     if (V["root"])
       if (auto E = fsRoot(V["root"]))
         return E;
-    if (V["workdir"])
-      if (auto E = fsWorkdir(V["workdir"]))
-        return E;
     if (V["mounts"])
-      return fsMounts(V["mounts"]);
+      if (auto E = fsMounts(V["mounts"]))
+        return E;
+    if (V["workdir"])
+      return fsWorkdir(V["workdir"]);
     return llvm::Error::success();
   }
 
@@ -325,6 +326,11 @@ private:
     TRY_ASSIGN(Dir, R.scalar(V, "'workdir'"));
     if (!llvm::StringRef(Dir).starts_with("/"))
       return R.error(V, "'workdir' must be an absolute path in the image, like /srv/app");
+    for (const auto &Volume : M.Volumes) // a volume's folders are the host's
+      if (Dir == Volume.Path || llvm::StringRef(Dir).starts_with(Volume.Path + "/")) {
+        M.FSWorkdir = Dir;
+        return llvm::Error::success();
+      }
     if (!M.FSRoot.empty()) { // Without a root, only the kernel's folders exist.
       llvm::SmallString<256> Host(M.FSRoot);
       llvm::sys::path::append(Host, Dir);
@@ -339,23 +345,51 @@ private:
     return llvm::Error::success();
   }
 
-  /// mounts: { /tmp: { tmpfs: SIZE } }, the only mount that can be set yet.
+  /// mounts: { /tmp: { tmpfs: SIZE }, /data: { volume: NAME, readonly: BOOL } }.
   llvm::Error fsMounts(const YAML::Node &V) {
     if (!V.IsMap())
-      return R.error(V, "'mounts' takes a map of guest paths, like { /tmp: { tmpfs: 64Mi } }");
+      return R.error(V,
+                     "'mounts' takes a map of guest paths, like { /data: { volume: data } }");
     for (const auto &Entry : V) {
       std::string Path;
       TRY_ASSIGN(Path, R.scalar(Entry.first, "a mount point"));
-      if (Path != "/tmp")
-        return R.error(Entry.first, "cannot mount '" + Path +
-                                        "': only /tmp can be set yet (host folders as "
-                                        "volumes are not supported yet)");
+      if (std::string Why = mountPointProblem(Path); !Why.empty())
+        return R.error(Entry.first, "cannot mount '" + Path + "': " + Why);
       const YAML::Node &Settings = Entry.second;
-      if (auto E = R.checkKeys(Settings, "the settings of mount '/tmp'", {"tmpfs"}))
+      std::string What = "the settings of mount '" + Path + "'";
+      if (auto E = R.checkKeys(Settings, What, {"tmpfs", "volume", "readonly"}))
         return E;
-      if (!Settings["tmpfs"])
-        return R.error(Settings, "mount '/tmp' needs 'tmpfs: SIZE'");
-      TRY_ASSIGN(M.FSTmpSize, size(Settings["tmpfs"], "'tmpfs'", 4096, Manifest::MaxMemory));
+      if (Settings["tmpfs"] && Path == "/tmp" && !Settings["volume"] && !Settings["readonly"]) {
+        TRY_ASSIGN(M.FSTmpSize, size(Settings["tmpfs"], "'tmpfs'", 4096, Manifest::MaxMemory));
+        continue;
+      }
+      if (Settings["tmpfs"])
+        return R.error(Settings, Path == "/tmp"
+                                     ? "mount '/tmp' is either 'tmpfs: SIZE' or a volume"
+                                     : "only /tmp can be a tmpfs");
+      if (!Settings["volume"])
+        return R.error(Settings, "mount '" + Path +
+                                     "' needs 'volume: NAME' (or, for /tmp, "
+                                     "'tmpfs: SIZE')");
+      Manifest::Volume Volume{Path, ""};
+      TRY_ASSIGN(Volume.Name, R.scalar(Settings["volume"], "'volume'"));
+      if (!isVolumeName(Volume.Name))
+        return R.error(Settings["volume"], "volume name '" + Volume.Name +
+                                               "' must be 1 to 31 letters, digits, '_', '-' "
+                                               "or '.'");
+      for (const auto &Other : M.Volumes)
+        if (Other.Name == Volume.Name)
+          return R.error(Settings["volume"], "volume '" + Volume.Name +
+                                                 "' is already mounted at '" + Other.Path +
+                                                 "'");
+      if (Settings["readonly"]) {
+        std::string Flag;
+        TRY_ASSIGN(Flag, R.scalar(Settings["readonly"], "'readonly'"));
+        if (Flag != "true" && Flag != "false")
+          return R.error(Settings["readonly"], "'readonly' is true or false");
+        Volume.ReadOnly = Flag == "true";
+      }
+      M.Volumes.push_back(Volume);
     }
     return llvm::Error::success();
   }
@@ -404,9 +438,13 @@ llvm::json::Value toJSON(const Manifest &M, const std::vector<std::string> &Comp
         Settings["root"] = M.FSRoot;
       if (!M.FSWorkdir.empty())
         Settings["workdir"] = M.FSWorkdir;
+      llvm::json::Object Mounts;
       if (M.FSTmpSize)
-        Settings["mounts"] =
-            llvm::json::Object{{"/tmp", llvm::json::Object{{"tmpfs", int64_t(M.FSTmpSize)}}}};
+        Mounts["/tmp"] = llvm::json::Object{{"tmpfs", int64_t(M.FSTmpSize)}};
+      for (const auto &V : M.Volumes)
+        Mounts[V.Path] = llvm::json::Object{{"volume", V.Name}, {"readonly", V.ReadOnly}};
+      if (!Mounts.empty())
+        Settings["mounts"] = std::move(Mounts);
     }
     if (Name == "net" || Name == "block") {
       llvm::json::Array Devices;

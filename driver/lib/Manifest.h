@@ -46,6 +46,12 @@ struct Manifest {
   SourceLocation FSRootLocation;
   std::string FSWorkdir;  // absolute guest path; empty: "/"
   uint64_t FSTmpSize = 0; // bytes; 0: half of memory
+  /// A host folder the run binds (ukrun --volume NAME=HOST), mounted at Path.
+  struct Volume {
+    std::string Path, Name;
+    bool ReadOnly = false;
+  };
+  std::vector<Volume> Volumes;
 
   bool has(llvm::StringRef Feature) const { return Features.count(Feature.str()); }
 };

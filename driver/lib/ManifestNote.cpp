@@ -94,6 +94,11 @@ std::vector<uint8_t> encodeManifest(const Manifest &M, const TargetInfo &T, cons
   H.fs_root = M.FSRoot.empty() ? 0 : E.string(M.FSRoot);
   H.fs_workdir = M.FSWorkdir.empty() ? 0 : E.string(M.FSWorkdir);
   H.fs_tmp_size = M.FSTmpSize;
+  std::vector<uk_manifest_volume> Volumes;
+  for (const auto &V : M.Volumes)
+    Volumes.push_back({E.string(V.Name), E.string(V.Path), V.ReadOnly, 0});
+  H.volume_count = Volumes.size();
+  H.volumes = E.array(Volumes);
   H.component_count = Components.size();
   H.components = E.strings(Components);
   E.align(8);
@@ -123,6 +128,8 @@ Manifest manifestFromView(const ManifestView &View) {
   M.FSRoot = View.FSRoot;
   M.FSWorkdir = View.FSWorkdir;
   M.FSTmpSize = View.FSTmpSize;
+  for (const auto &V : View.Volumes)
+    M.Volumes.push_back({V.Path, V.Name, V.ReadOnly});
   return M;
 }
 

@@ -94,9 +94,7 @@ std::vector<std::string> qemuUserNetwork(const GuestAddress &A,
   for (const auto &F : Forwards)
     Netdev += std::string(",hostfwd=") + (F.Udp ? "udp" : "tcp") + ":" + F.Address + ":" +
               std::to_string(F.Host) + "-" + dotted(A.Address) + ":" + std::to_string(F.Guest);
-  return {"-netdev", Netdev, "-device", "virtio-net-device,netdev=net0",
-          // Modern virtio (version 2): the guest's driver does not speak the legacy one.
-          "-global", "virtio-mmio.force-legacy=false"};
+  return {"-netdev", Netdev, "-device", "virtio-net-device,netdev=net0"};
 }
 
 } // namespace ukcxx

@@ -45,48 +45,39 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
       KernelOptions.push_back("uk.tsc_khz=" + std::to_string(Hz / 1000));
   if (R.UserNetwork)
     KernelOptions.push_back(guestAddressOption(guestAddress(R.Manifest)));
+  for (auto &Option : volumeOptions(R.Volumes, R.Workdir))
+    KernelOptions.push_back(Option);
   std::vector<std::string> Cmd = {"qemu-system-x86_64"};
   for (auto &A : qemuMachine(Accel))
     Cmd.push_back(A);
   Cmd.insert(Cmd.end(), {
-      "-m",
-      std::to_string(R.Memory >> 20) + "M",
-      "-nodefaults",
-      "-no-user-config",
-      "-nographic",
-      "-no-reboot",
-      "-kernel",
-      R.Image->path(),
-      "-append",
-      bootCommandLine(KernelOptions, R.Args),
-      "-add-fd",
-      "fd=" + std::to_string(OutFd) + ",set=1",
-      "-add-fd",
-      "fd=" + std::to_string(ErrFd) + ",set=2",
-      "-add-fd",
-      "fd=" + std::to_string(StatusFd) + ",set=3",
-      "-chardev",
-      "file,id=out,path=/dev/fdset/1,append=on",
-      "-chardev",
-      "file,id=err,path=/dev/fdset/2,append=on",
-      "-chardev",
-      "file,id=status,path=/dev/fdset/3,append=on",
-      "-chardev",
-      "socket,id=in,fd=" + std::to_string(InFd),
-      "-serial",
-      "chardev:out",
-      "-device",
-      "isa-serial,chardev=in,index=1",
-      "-device",
-      "isa-debugcon,iobase=0xe9,chardev=err",
-      "-device",
-      "isa-debugcon,iobase=0x402,chardev=status",
-      "-device",
-      "isa-debug-exit,iobase=0xf4,iosize=4",
-  });
+                            "-m",          std::to_string(R.Memory >> 20) + "M",
+                            "-nodefaults", "-no-user-config",
+                            "-nographic",  "-no-reboot",
+                            "-kernel",     R.Image->path(),
+                            "-append",     bootCommandLine(KernelOptions, R.Args),
+                            "-add-fd",     "fd=" + std::to_string(OutFd) + ",set=1",
+                            "-add-fd",     "fd=" + std::to_string(ErrFd) + ",set=2",
+                            "-add-fd",     "fd=" + std::to_string(StatusFd) + ",set=3",
+                            "-chardev",    "file,id=out,path=/dev/fdset/1,append=on",
+                            "-chardev",    "file,id=err,path=/dev/fdset/2,append=on",
+                            "-chardev",    "file,id=status,path=/dev/fdset/3,append=on",
+                            "-chardev",    "socket,id=in,fd=" + std::to_string(InFd),
+                            "-serial",     "chardev:out",
+                            "-device",     "isa-serial,chardev=in,index=1",
+                            "-device",     "isa-debugcon,iobase=0xe9,chardev=err",
+                            "-device",     "isa-debugcon,iobase=0x402,chardev=status",
+                            "-device",     "isa-debug-exit,iobase=0xf4,iosize=4",
+                        });
   if (R.UserNetwork)
     for (auto &A : qemuUserNetwork(guestAddress(R.Manifest), R.Forwards))
       Cmd.push_back(A);
+  for (auto &A : qemuVolumes(R.Volumes))
+    Cmd.push_back(A);
+  // Modern virtio (version 2) for every device: the guest's drivers do not speak the
+  // legacy one.
+  if (R.UserNetwork || !R.Volumes.empty())
+    Cmd.insert(Cmd.end(), {"-global", "virtio-mmio.force-legacy=false"});
   return Cmd;
 }
 
@@ -149,12 +140,9 @@ std::vector<std::string> qemuMachine(const std::string &Accel) {
           // Without ACPI, microvm would append a virtio_mmio.device=... word per virtio
           // device to the command line, that is to the program's arguments; the guest
           // finds its devices by probing the slots.
-          "microvm,x-option-roms=off,acpi=off,rtc=on,auto-kernel-cmdline=off",
-          "-accel",
-          Accel,
+          "microvm,x-option-roms=off,acpi=off,rtc=on,auto-kernel-cmdline=off", "-accel", Accel,
           // Nested KVM cannot set MSR 0x10a for -cpu host, so that feature is left out.
-          "-cpu",
-          Accel == "kvm" ? "host,-arch-capabilities" : "max"};
+          "-cpu", Accel == "kvm" ? "host,-arch-capabilities" : "max"};
 }
 
 int runOnQemu(const RunRequest &R) {

@@ -5,6 +5,7 @@
 #include "ImageFile.h"
 #include "ManifestView.h"
 #include "Network.h"
+#include "Volumes.h"
 
 #include <cstdint>
 #include <string>
@@ -27,6 +28,8 @@ struct RunRequest {
   bool Stats = false;                // print what the run cost (built-in monitor)
   bool UserNetwork = false;          // --net user: a virtio-net device on QEMU's user network
   std::vector<PortForward> Forwards; // -p
+  std::vector<VolumeBinding> Volumes; // --volume
+  std::string Workdir;                // --workdir: the program's first working folder
 };
 
 /// Runs the image on the built-in KVM monitor; returns ukrun's exit status.

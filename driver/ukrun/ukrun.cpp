@@ -48,7 +48,8 @@ int main(int Argc, char **Argv) {
       open("/dev/null", O_PATH);
   CLI::App App{"ukrun: boots a ukc++ image and exits with its program's status"};
   std::string ImagePath, Hypervisor = "auto", Accel = "auto", Memory, Net;
-  std::vector<std::string> Args, Publish;
+  std::string Workdir;
+  std::vector<std::string> Args, Publish, Volumes;
   double Timeout = 0;
   bool Verbose = false, Stats = false;
   App.add_option("image", ImagePath, "the image to boot")->required();
@@ -68,6 +69,11 @@ int main(int Argc, char **Argv) {
                  "[ADDRESS:]HOST:GUEST[/udp]: host port (on 127.0.0.1 unless ADDRESS) to "
                  "guest port; repeatable")
       ->allow_extra_args(false);
+  App.add_option("--volume", Volumes,
+                 "HOST:GUEST[:ro]: host folder HOST mounted at guest path GUEST; "
+                 "NAME=HOST[:ro]: the folder for volume NAME of the manifest; repeatable")
+      ->allow_extra_args(false);
+  App.add_option("--workdir", Workdir, "the program's first working folder (a guest path)");
   App.add_flag("-v,--verbose", Verbose, "print the hypervisor command");
   App.add_flag("--stats", Stats,
                "print set-up and guest time, exits and system calls "
@@ -120,12 +126,22 @@ int main(int Argc, char **Argv) {
                      "' was built without the 'net' feature: it cannot use "
                      "a network (build it with 'net' in unikernel.yaml, or drop --net/-p)");
     R.UserNetwork = Net == "user";
+    if (Linux && (!Volumes.empty() || !Workdir.empty()))
+      return failure("'" + ImagePath +
+                     "' runs as a process on the host's files; --volume and --workdir "
+                     "do not apply to --target=linux images");
+    if (!Linux) {
+      R.Volumes = bindVolumes(Volumes, R.Manifest);
+      R.Workdir = Workdir;
+      volumeOptions(R.Volumes, R.Workdir); // checks --workdir
+    }
     // The built-in monitor where /dev/kvm works and the image has its entry, else QEMU.
-    // The built-in monitor has no network device yet: networked images run on QEMU.
+    // The built-in monitor has no network device nor volumes yet: such runs use QEMU.
+    bool NeedsQemu = R.UserNetwork || !R.Volumes.empty();
     if (Hypervisor == "auto")
-      Hypervisor = Linux                                                            ? "process"
-                   : !Image.kvmImageNote().empty() && kvmUsable() && !R.UserNetwork ? "kvm"
-                                                                                    : "qemu";
+      Hypervisor = Linux                                                        ? "process"
+                   : !Image.kvmImageNote().empty() && kvmUsable() && !NeedsQemu ? "kvm"
+                                                                                : "qemu";
     if (Hypervisor == "process") {
       if (!Linux)
         return failure("'" + ImagePath +
@@ -142,6 +158,9 @@ int main(int Argc, char **Argv) {
       if (R.UserNetwork)
         return failure("the built-in monitor has no network backend yet; run networked "
                        "images with --hypervisor=qemu (or give them none with --net none)");
+      if (!R.Volumes.empty())
+        return failure("the built-in monitor does not serve volumes yet; run images with "
+                       "--volume on --hypervisor=qemu");
       if (!kvmUsable())
         return failure("--hypervisor=kvm: /dev/kvm cannot be opened (" +
                        std::string(strerror(errno)) + ")");

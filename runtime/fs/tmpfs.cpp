@@ -428,8 +428,14 @@ long tmp_rename(Node dir, const char *name, size_t len, Node to_dir, const char 
   return 0;
 }
 
-void tmp_set_mode(Node n, uint32_t mode) { tmp(n)->mode = mode & 07777; }
-void tmp_set_mtime(Node n, int64_t ns) { tmp(n)->mtime_ns = ns; }
+long tmp_set_mode(Node n, uint32_t mode) {
+  tmp(n)->mode = mode & 07777;
+  return 0;
+}
+long tmp_set_mtime(Node n, int64_t ns) {
+  tmp(n)->mtime_ns = ns;
+  return 0;
+}
 
 const FileSystem tmp_fs = {"tmpfs",    tmp_root,   tmp_lookup, tmp_parent,   tmp_name,
                            tmp_kind,   tmp_stat,   tmp_target, tmp_readdir,  tmp_open,

@@ -21,6 +21,36 @@ const Platform *platform;
 
 namespace {
 
+// The values of the options other components read (boot_option), copied: the
+// command line's memory is the platform's.
+struct BootOption {
+  const char *key, *value;
+};
+BootOption boot_options[16];
+int boot_option_count;
+char boot_option_text[2048];
+size_t boot_option_used;
+
+/// Keeps "uk.KEY=VALUE" (P points after "uk.") for boot_option().
+void keep_option(const char *p) {
+  const char *end = p;
+  while (*end && *end != ' ')
+    ++end;
+  size_t len = size_t(end - p);
+  const char *equals = p;
+  while (equals < end && *equals != '=')
+    ++equals;
+  if (equals == end || boot_option_count == 16 ||
+      boot_option_used + len + 1 > sizeof boot_option_text)
+    PANIC("too many or too long kernel options on the command line");
+  char *copy = boot_option_text + boot_option_used;
+  memcpy(copy, p, len);
+  copy[len] = 0;
+  copy[equals - p] = 0;
+  boot_option_used += len + 1;
+  boot_options[boot_option_count++] = {copy, copy + (equals - p) + 1};
+}
+
 /// Reads the kernel options ("uk.NAME=VALUE", before "--") of the boot command line.
 void read_kernel_options(BootInfo &boot) {
   for (const char *p = boot.cmdline; p && *p;) {
@@ -40,12 +70,22 @@ void read_kernel_options(BootInfo &boot) {
       boot.tsc_hz = number(p + 11) * 1000;
     else if (!memcmp(p, "uk.net=", 7) && net_boot_option)
       net_boot_option(p + 7);
+    else if (!memcmp(p, "uk.", 3))
+      keep_option(p + 3);
     while (*p && *p != ' ')
       ++p;
   }
 }
 
 } // namespace
+
+const char *boot_option(const char *key, int nth) {
+  for (int i = 0; i < boot_option_count; ++i)
+    if (strlen(boot_options[i].key) == strlen(key) &&
+        !memcmp(boot_options[i].key, key, strlen(key)) && !nth--)
+      return boot_options[i].value;
+  return nullptr;
+}
 
 [[noreturn]] void kernel_main(BootInfo &boot) {
   read_kernel_options(boot);

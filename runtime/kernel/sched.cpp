@@ -288,11 +288,11 @@ void wake(Thread *t) {
   enqueue(t);
 }
 
-void wait_on(WaitQueue &queue, const char *reason, uint64_t deadline) {
+void wait_on(WaitQueue &queue, const char *reason, uint64_t deadline, bool interruptible) {
   Thread *t = cpu0.current;
   t->wait_next = queue.head;
   queue.head = t;
-  block(reason, deadline);
+  block(reason, deadline, interruptible);
   // Woken by the deadline: still queued.
   for (Thread **at = &queue.head; *at; at = &(*at)->wait_next)
     if (*at == t) {

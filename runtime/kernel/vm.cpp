@@ -295,6 +295,17 @@ long vm_munmap(uint64_t addr, uint64_t len) {
   return 0;
 }
 
+long vm_msync(uint64_t addr, uint64_t len) {
+  len = align_up(len, PageSize);
+  if (!user_ok(addr, len, 0))
+    return -ENOMEM;
+  for (int i = find(addr); i < region_count && regions[i].start < addr + len; ++i)
+    if (const MappingOwner *owner = regions[i].owner; owner && owner->sync)
+      if (long error = owner->sync(owner->object))
+        return error;
+  return 0;
+}
+
 long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot) {
   if (!is_aligned(addr, PageSize))
     return -EINVAL;

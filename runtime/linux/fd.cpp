@@ -1,6 +1,7 @@
 // fd.cpp: the descriptor table and the calls on descriptors whatever their file:
 // read/write and their vector and positional forms, close, dup, fcntl, fstat, ioctl.
 #include "file.h"
+#include "vfs.h"
 
 #include "uk/memory.h"
 #include "uk/paging.h"
@@ -281,13 +282,30 @@ UK_SYSCALL(fallocate) {
   return end > st.st_size ? f->ops->truncate(*f, uint64_t(end)) : 0;
 }
 
-// Nothing here keeps data that the host's storage would lose: files are in memory
-// or read-only, so a sync has nothing to wait for.
-long sync_file(uint64_t fd) { return file(fd) ? 0 : -EBADF; }
-UK_SYSCALL(fsync) { return sync_file(args.a0); }
-UK_SYSCALL(fdatasync) { return sync_file(args.a0); }
-UK_SYSCALL(syncfs) { return sync_file(args.a0); }
-UK_SYSCALL(sync) { return 0; }
+// Files in memory or read-only have nothing to wait for; a volume's reach the host's
+// fsync or fdatasync.
+long sync_file(uint64_t fd, bool data_only) {
+  File *f = file(fd);
+  if (!f)
+    return -EBADF;
+  Node n;
+  if (!file_node(*f, n) || !n.fs->sync)
+    return 0;
+  return n.fs->sync(*static_cast<OpenFile *>(f->object), data_only);
+}
+UK_SYSCALL(fsync) { return sync_file(args.a0, false); }
+UK_SYSCALL(fdatasync) { return sync_file(args.a0, true); }
+UK_SYSCALL(syncfs) {
+  File *f = file(args.a0);
+  if (!f)
+    return -EBADF;
+  Node n;
+  return file_node(*f, n) ? sync_open_files(n.fs) : 0;
+}
+UK_SYSCALL(sync) {
+  sync_open_files(nullptr);
+  return 0;
+}
 
 UK_SYSCALL(fstat) {
   File *f = file(args.a0);

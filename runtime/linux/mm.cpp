@@ -120,8 +120,8 @@ UK_SYSCALL(msync) {
   if (args.a0 % PageSize || (flags & ~uint64_t(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
       ((flags & MS_ASYNC) && (flags & MS_SYNC)))
     return -EINVAL;
-  // Anonymous memory has nothing to write back; the range must be mapped.
-  return user_ok(args.a0, align_up(args.a1, PageSize), 0) ? 0 : -ENOMEM;
+  // MS_ASYNC writes back too: volumes' files have no later moment to do it.
+  return vm_msync(args.a0, args.a1);
 }
 
 } // namespace uk

@@ -21,73 +21,33 @@ namespace uk {
 namespace {
 
 constexpr int MaxLinks = 40; // symlinks followed in one walk, as Linux
-constexpr size_t MaxName = 255;
 constexpr size_t MaxPath = 4096;
 constexpr uint64_t X_OK = 1, W_OK = 2; // access() modes (<unistd.h>)
 
-// The root when the image has no tree: an empty folder (the mounts fill it).
-extern const FileSystem bare_fs;
-Node bare_root() { return {&bare_fs, 0}; }
-long bare_lookup(Node, const char *, size_t, Node &) { return -ENOENT; }
-Node bare_parent(Node n) { return n; }
-const char *bare_name(Node) { return ""; }
-NodeKind bare_kind(Node) { return NodeKind::Directory; }
-void bare_stat(Node, struct stat *st) {
-  st->st_dev = 1;
-  st->st_ino = 1; // never 0: readdir skips entries whose inode is 0
-  st->st_mode = S_IFDIR | 0755;
-  st->st_nlink = 2;
-}
-bool bare_readdir(Node, uint64_t, DirEntry &) { return false; }
-const FileSystem bare_fs = {"rootfs",  bare_root, bare_lookup, bare_parent,  bare_name,
-                            bare_kind, bare_stat, nullptr,     bare_readdir, nullptr};
-
-/// A file system mounted on the name Name in the root folder.
-struct Mount {
-  const char *name;
-  const FileSystem *fs;
-};
-Mount mounts[3];
-int mount_count;
-
-Node cwd; // null fs: the root
+Node cwd; // null fs: not set yet (the manifest's or the boot option's workdir, or /)
 
 long walk(Node at, const char *path, bool follow, Node &out, int &links);
 
-/// The root's file system, with the mounts set up and the working directory where the
-/// manifest says (fs: { workdir }), on first use.
-const FileSystem *root_fs() {
-  static const FileSystem *fs = image_tree && image_tree() ? image_tree() : &bare_fs;
-  if (!mount_count) {
-    mounts[mount_count++] = {"dev", &dev_fs};
-    mounts[mount_count++] = {"proc", &proc_fs};
-    if (temporary_files)
-      mounts[mount_count++] = {"tmp", temporary_files()};
-    if (uint32_t offset = manifest().fs_workdir) {
-      const char *workdir = manifest_string(offset);
-      int links = 0;
-      Node dir;
-      if (walk(fs->root(), workdir, true, dir, links) ||
-          dir.fs->kind(dir) != NodeKind::Directory)
-        print("ukc++: the manifest's workdir '%s' is not a folder; starting in /\n", workdir);
-      else
-        cwd = dir;
-    }
-  }
-  return fs;
-}
-Node root() { return root_fs()->root(); }
-
+/// The working directory; the first call sets it where the boot options or the
+/// manifest say (uk.workdir=, fs: { workdir }).
 Node working_directory() {
-  Node top = root(); // first: sets the manifest's workdir up on the first call
-  return cwd.fs ? cwd : top;
-}
-
-const Mount *mount_of(Node n) {
-  for (int i = 0; i < mount_count; ++i)
-    if (n.fs == mounts[i].fs && n == mounts[i].fs->root())
-      return &mounts[i];
-  return nullptr;
+  static bool started;
+  if (!started) {
+    started = true;
+    const char *workdir = boot_option("workdir", 0);
+    if (!workdir && manifest().fs_workdir)
+      workdir = manifest_string(manifest().fs_workdir);
+    int links = 0;
+    Node dir;
+    if (workdir &&
+        (walk(root(), workdir, true, dir, links) || dir.fs->kind(dir) != NodeKind::Directory))
+      print("ukc++: the working folder '%s' is not a folder; starting in /\n", workdir);
+    else if (workdir)
+      cwd = dir;
+    if (cwd.fs && cwd.fs->held)
+      cwd.fs->held(cwd);
+  }
+  return cwd.fs ? cwd : root();
 }
 
 bool is_root(Node n) { return n == root(); }
@@ -96,16 +56,23 @@ NodeKind kind(Node n) { return n.fs->kind(n); }
 
 /// The folder holding N, across mount points; the root holds itself.
 Node parent(Node n) {
+  Node up;
+  const char *name;
   if (is_root(n))
     return n;
-  if (mount_of(n))
-    return root();
-  return n.fs->parent(n);
+  return mount_point(n, up, name) ? up : n.fs->parent(n);
 }
 
 const char *name_of(Node n) {
-  const Mount *m = mount_of(n);
-  return m ? m->name : n.fs->name_of(n);
+  Node up;
+  const char *name;
+  return mount_point(n, up, name) ? name : n.fs->name_of(n);
+}
+
+bool is_mount_point(Node n) {
+  Node up;
+  const char *name;
+  return mount_point(n, up, name);
 }
 
 /// One step of a walk: Name in folder Dir, mounts first.
@@ -118,12 +85,8 @@ long step(Node dir, const char *name, size_t len, Node &found) {
     found = parent(dir);
     return 0;
   }
-  if (is_root(dir))
-    for (int i = 0; i < mount_count; ++i)
-      if (same_name(mounts[i].name, name, len)) {
-        found = mounts[i].fs->root();
-        return 0;
-      }
+  if (mounted_on(dir, name, len, found))
+    return 0;
   long error = dir.fs->lookup(dir, name, len, found);
   if (!error)
     found.fs = dir.fs;
@@ -159,7 +122,10 @@ long walk(Node at, const char *path, bool follow, Node &out, int &links) {
     if (kind(next) == NodeKind::Symlink && (!last || follow || slash)) {
       if (++links > MaxLinks)
         return -ELOOP;
-      if (long error = walk(at, next.fs->link_target(next), true, next, links))
+      const char *target = next.fs->link_target(next);
+      if (!target)
+        return -EIO;
+      if (long error = walk(at, target, true, next, links))
         return error;
     }
     if (last && slash && kind(next) != NodeKind::Directory)
@@ -280,23 +246,21 @@ bool entry_at(Node dir, uint64_t index, DirEntry &e) {
          index + 1};
     return true;
   }
-  uint64_t base = 2 + (is_root(dir) ? uint64_t(mount_count) : 0);
-  if (index < base) {
-    const Mount &m = mounts[index - 2];
-    e = {m.name, strlen(m.name), m.fs->root(), NodeKind::Directory, index + 1};
-    return true;
-  }
+  uint64_t base = 2;
+  for (DirEntry m; mount_in(dir, base - 2, m); ++base)
+    if (index == base) {
+      e = m;
+      e.next = index + 1;
+      return true;
+    }
   for (index -= base;;) { // a name a mount hides is not listed twice
     if (!dir.fs->readdir(dir, index, e))
       return false;
     e.node.fs = dir.fs;
     index = e.next ? e.next : index + 1;
     e.next = base + index;
-    bool hidden = false;
-    if (is_root(dir))
-      for (int i = 0; i < mount_count; ++i)
-        hidden |= same_name(mounts[i].name, e.name, e.name_len);
-    if (!hidden)
+    Node top;
+    if (!mounted_on(dir, e.name, e.name_len, top))
       return true;
   }
 }
@@ -309,12 +273,15 @@ long dir_getdents(File &f, char *buf, size_t len) {
     if (used + reclen > len)
       return used ? long(used) : -EINVAL;
     auto *d = reinterpret_cast<LinuxDirent64 *>(buf + used);
-    struct stat st;
-    node_stat(e.node, &st);
-    d->ino = st.st_ino;
+    if (!e.ino) {
+      struct stat st;
+      node_stat(e.node, &st);
+      e.ino = st.st_ino;
+    }
+    d->ino = e.ino;
     d->off = int64_t(e.next);
     d->reclen = uint16_t(reclen);
-    d->type = dirent_type(kind(e.node));
+    d->type = dirent_type(e.kind);
     memcpy(d->name, e.name, e.name_len);
     d->name[e.name_len] = 0;
     used += reclen;
@@ -499,7 +466,7 @@ long do_readlink(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t size) {
   const char *target =
       kind(n) == NodeKind::Symlink || n.fs == &proc_fs ? n.fs->link_target(n) : nullptr;
   if (!target)
-    return -EINVAL;
+    return kind(n) == NodeKind::Symlink ? -EIO : -EINVAL;
   if (!user_ok(buf, size, ProtWrite))
     return -EFAULT;
   size_t len = strlen(target);
@@ -549,7 +516,7 @@ long do_remove(uint64_t dirfd, uint64_t path, bool folder) {
     return error;
   if (!folder && name[len] == '/' && kind(n) != NodeKind::Directory)
     return -ENOTDIR;
-  if (mount_of(n))
+  if (is_mount_point(n))
     return folder ? -EBUSY : -EISDIR;
   if (!dir.fs->remove)
     return -EROFS;
@@ -573,7 +540,7 @@ long do_rename(uint64_t from_dirfd, uint64_t from, uint64_t to_dirfd, uint64_t t
     return error;
   if (dot_or_dotdot(to_name, to_len))
     return -EBUSY;
-  if (mount_of(n))
+  if (is_mount_point(n))
     return -EBUSY;
   if (from_dir.fs != to_dir.fs)
     return -EXDEV;
@@ -601,8 +568,7 @@ long do_chmod(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
     return error;
   if (!n.fs->set_mode)
     return -EROFS;
-  n.fs->set_mode(n, uint32_t(mode));
-  return 0;
+  return n.fs->set_mode(n, uint32_t(mode));
 }
 
 struct TimeSpec {
@@ -632,8 +598,7 @@ long do_utimensat(uint64_t dirfd, uint64_t path, uint64_t times, uint64_t flags)
   }
   if (!n.fs->set_mtime)
     return -EROFS;
-  n.fs->set_mtime(n, mtime);
-  return 0;
+  return n.fs->set_mtime(n, mtime);
 }
 
 /// Writes the absolute path of N into Out (size Size), returning its length + 1.
@@ -764,10 +729,23 @@ OpenFile *open_file_new(Node n) {
         File f = {nullptr, object, 0, 0, false};
         open_file_release(f);
       };
-      open = {{}, n, 0, 1, {&open, retain, release}};
+      auto sync = [](void *object) -> long {
+        auto &open = *static_cast<OpenFile *>(object);
+        return open.node.fs->sync ? open.node.fs->sync(open, true) : 0;
+      };
+      open = {{}, n, 0, 1, 0, {&open, retain, release, sync}};
       return &open;
     }
   return nullptr;
+}
+
+long sync_open_files(const FileSystem *only) {
+  long result = 0;
+  for (auto &open : open_files)
+    if (open.references && open.node.fs->sync && (!only || open.node.fs == only))
+      if (long error = open.node.fs->sync(open, false))
+        result = error;
+  return result;
 }
 
 void open_file_retain(File &f) { ++static_cast<OpenFile *>(f.object)->references; }

@@ -9,6 +9,9 @@
 namespace uk {
 
 struct FileSystem;
+struct OpenFile;
+
+constexpr size_t MaxName = 255; // bytes in one path component, as Linux
 
 /// A file, folder or symlink of a mounted file system: which one, and its number there.
 struct Node {
@@ -29,6 +32,9 @@ struct DirEntry {
   /// whose entries come and go gives each a stable place, so that removing entries
   /// while listing skips none.
   uint64_t next = 0;
+  /// The inode number getdents shows; 0: Node's (a file system whose entries are
+  /// not nodes yet gives it here).
+  uint64_t ino = 0;
 };
 
 /// What a file system does; every call gets nodes of this file system only.
@@ -42,7 +48,7 @@ struct FileSystem {
   const char *(*name_of)(Node n);
   NodeKind (*kind)(Node n);
   void (*stat)(Node n, struct stat *st);
-  /// A symlink's target (NUL-terminated, kernel memory).
+  /// A symlink's target (NUL-terminated, kernel memory), or null if it cannot be read.
   const char *(*link_target)(Node n);
   /// The entry of folder Dir at Index or the first after it ("." and ".." are the
   /// walk's); false past the end.
@@ -61,14 +67,17 @@ struct FileSystem {
   long (*rename)(Node dir, const char *name, size_t len, Node to_dir, const char *to_name,
                  size_t to_len) = nullptr;
   /// Sets N's permission bits (chmod), or its modification time in ns (utimensat).
-  void (*set_mode)(Node n, uint32_t mode) = nullptr;
-  void (*set_mtime)(Node n, int64_t ns) = nullptr;
+  long (*set_mode)(Node n, uint32_t mode) = nullptr;
+  long (*set_mtime)(Node n, int64_t ns) = nullptr;
   /// Something holds folder N (an open description, the working directory), and
   /// lets it go: a removed folder or file lives until the last holder lets go.
   void (*held)(Node n) = nullptr;
   /// N's last open description was closed, or a holder let folder N go (a removed
   /// file's data can go now).
   void (*closed)(Node n) = nullptr;
+  /// fsync (fdatasync if Data_only) of an open file or folder: what was written reaches
+  /// stable storage. Null: there is nothing to wait for (memory, read-only).
+  long (*sync)(OpenFile &open, bool data_only) = nullptr;
 };
 
 /// True if Name (NUL-terminated) is the path component Component (Len bytes).
@@ -83,11 +92,14 @@ struct OpenFile {
   Node node;
   uint64_t offset;
   uint32_t references;
+  uint64_t handle;    // the file system's own, for this description (a 9P fid)
   MappingOwner owner; // for the shared mappings of the file: each holds a reference
 };
 
 /// A new description of N with one reference, or null when all are in use.
 OpenFile *open_file_new(Node n);
+/// fsync of every open description (of file system Only, if not null): sync, syncfs.
+long sync_open_files(const FileSystem *only);
 /// retain and release for FileOps of files whose object is an OpenFile.
 void open_file_retain(File &f);
 void open_file_release(File &f);
@@ -108,6 +120,21 @@ bool file_node(const File &f, Node &n);
 /// Writes N's absolute path into Out (Size bytes) and returns its length + 1; -ERANGE
 /// if it does not fit, -ENOENT for a removed folder (or what is in one).
 long node_path(Node n, char *out, size_t size);
+
+// The mount table (mounts.cpp).
+/// The root folder; the first call mounts /dev, /proc, /tmp and the volumes.
+Node root();
+/// Mounts folder Top at absolute Path, making up empty folders on the way for the
+/// names that do not exist; a later mount on a name hides an earlier one.
+long mount(const char *path, Node top);
+/// The top of what is mounted on Name (Len bytes) in folder Dir, if anything is.
+bool mounted_on(Node dir, const char *name, size_t len, Node &top);
+/// If N is the top of a mount: the folder and name it is mounted on.
+bool mount_point(Node n, Node &parent, const char *&name);
+/// The K-th mount in folder Dir, as a directory entry (next left 0).
+bool mount_in(Node dir, uint64_t k, DirEntry &e);
+/// Mounts the volumes (fs/volumes.cpp), if the fs component is there.
+[[gnu::weak]] void mount_volumes();
 
 /// The file system packed into the image (fs/tree.cpp), if the fs component is there.
 [[gnu::weak]] const FileSystem *image_tree();

@@ -15,6 +15,11 @@ const uk_manifest &manifest();
 /// The string at Offset in the manifest ("" if the offset is bad).
 const char *manifest_string(uint32_t offset);
 
+/// The Nth value of kernel option "uk.KEY=VALUE" on the boot command line (before
+/// "--"), or null: how ukrun tells the kernel what only the run knows (volumes, the
+/// working folder).
+const char *boot_option(const char *key, int nth = 0);
+
 /// Copies Size bytes at Offset of the manifest to Out; false if they are not all in it.
 bool manifest_copy(uint32_t offset, void *out, size_t size);
 

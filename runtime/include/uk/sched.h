@@ -85,8 +85,10 @@ struct WaitQueue {
 };
 
 /// Blocks the current thread on Queue until wake_all(Queue) or, if Deadline (TSC) is
-/// not 0, until then (current_thread()->timed_out says which).
-void wait_on(WaitQueue &queue, const char *reason, uint64_t deadline);
+/// not 0, until then (current_thread()->timed_out says which). Interruptible as
+/// block() is.
+void wait_on(WaitQueue &queue, const char *reason, uint64_t deadline,
+             bool interruptible = true);
 
 /// Makes every thread waiting on Queue runnable.
 void wake_all(WaitQueue &queue);

@@ -35,6 +35,8 @@ struct MappingOwner {
   void *object;
   void (*retain)(void *object);
   void (*release)(void *object);
+  /// msync: writes the mapped pages back to the file; null: they are the file's own.
+  long (*sync)(void *object) = nullptr;
 };
 
 /// Maps Len bytes whose page N is the frame Frame(Context, N) returns (0: out of
@@ -43,6 +45,8 @@ long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool 
                    uint64_t (*frame)(void *context, uint64_t page), void *context,
                    const MappingOwner &owner);
 long vm_munmap(uint64_t addr, uint64_t len);
+/// msync of [Addr, Addr+Len): the owners of shared file mappings there write back.
+long vm_msync(uint64_t addr, uint64_t len);
 long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
 long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_move, bool fixed,
                uint64_t new_addr);

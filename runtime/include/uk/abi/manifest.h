@@ -1,4 +1,4 @@
-/* The resolved manifest as embedded in an image (ELF note "ukc++", type 1), ABI v1.
+/* The resolved manifest as embedded in an image (ELF note "ukc++", type 1), ABI v3.
  *
  * Written by ukc++ at link time, read by the guest at boot and by ukrun/the monitor
  * before boot. Readers must treat it as untrusted: every offset and count is checked
@@ -20,7 +20,7 @@
 #define UK_AT_TSC_HZ 0x75630002
 
 #define UK_MANIFEST_MAGIC 0x464d4b55u /* "UKMF" little-endian */
-#define UK_MANIFEST_VERSION 2u
+#define UK_MANIFEST_VERSION 3u
 
 /* Targets an image was built for. */
 enum uk_target {
@@ -65,6 +65,16 @@ struct uk_manifest {
   uint32_t components; /* offset of uint32_t[component_count] string offsets */
   uint32_t fs_workdir;  /* string offset: the program's first working folder; 0: "/" */
   uint64_t fs_tmp_size; /* bytes /tmp may hold; 0: half of memory */
+  uint32_t volume_count;
+  uint32_t volumes; /* offset of struct uk_manifest_volume[volume_count] */
+};
+
+/* A host folder the run binds by name (ukrun --volume NAME=HOST), mounted at path. */
+struct uk_manifest_volume {
+  uint32_t name; /* string offset: the volume's name, its virtio-9p tag */
+  uint32_t path; /* string offset: the absolute guest path it is mounted at */
+  uint32_t readonly;
+  uint32_t reserved;
 };
 
 struct uk_manifest_net {
@@ -82,11 +92,12 @@ struct uk_manifest_block {
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(struct uk_manifest) == 104, "manifest header layout is ABI");
+static_assert(sizeof(struct uk_manifest) == 112, "manifest header layout is ABI");
+static_assert(sizeof(struct uk_manifest_volume) == 16, "volume entry layout is ABI");
 static_assert(sizeof(struct uk_manifest_net) == 16, "net entry layout is ABI");
 static_assert(sizeof(struct uk_manifest_block) == 8, "block entry layout is ABI");
 #else
-_Static_assert(sizeof(struct uk_manifest) == 104, "manifest header layout is ABI");
+_Static_assert(sizeof(struct uk_manifest) == 112, "manifest header layout is ABI");
 #endif
 
 #endif

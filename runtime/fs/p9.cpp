@@ -1,0 +1,423 @@
+// p9.cpp: 9P2000.L messages: little-endian fields, strings as a 16-bit length and
+// bytes, each request answered by its R-message or by Rlerror with a Linux errno.
+// Replies are checked before use: a server is trusted with the files, not with the
+// kernel's memory.
+#include "p9.h"
+
+#include <asm-generic/errno.h>
+
+namespace uk::p9 {
+namespace {
+
+enum Type : uint8_t {
+  Rlerror = 7,
+  Tstatfs = 8,
+  Tlopen = 12,
+  Tlcreate = 14,
+  Tsymlink = 16,
+  Treadlink = 22,
+  Tgetattr = 24,
+  Tsetattr = 26,
+  Treaddir = 40,
+  Tfsync = 50,
+  Tlink = 70,
+  Tmkdir = 72,
+  Trenameat = 74,
+  Tunlinkat = 76,
+  Tversion = 100,
+  Tattach = 104,
+  Twalk = 110,
+  Tread = 116,
+  Twrite = 118,
+  Tclunk = 120,
+};
+constexpr uint16_t Tag = 1, NoTag = 0xffff;
+constexpr uint32_t NoFid = ~0u;
+constexpr uint64_t GetattrBasic = 0x7ff; // mode, nlink, uid, gid, rdev, times, size, blocks
+constexpr size_t Header = 7;             // size[4] type[1] tag[2]
+
+/// Builds a request in the channel's buffer.
+struct Request {
+  Channel &c;
+  size_t at = Header;
+  bool fits = true;
+
+  Request(Channel &channel, uint8_t type, uint16_t tag = Tag) : c(channel) {
+    c.request[4] = type;
+    c.request[5] = uint8_t(tag);
+    c.request[6] = uint8_t(tag >> 8);
+  }
+  void bytes(const void *data, size_t len) {
+    if (!fits || len > c.msize - at) {
+      fits = false;
+      return;
+    }
+    memcpy(c.request + at, data, len);
+    at += len;
+  }
+  void u8(uint8_t v) { bytes(&v, 1); }
+  void u16(uint16_t v) { bytes(&v, 2); } // x86-64 is little-endian, as 9P
+  void u32(uint32_t v) { bytes(&v, 4); }
+  void u64(uint64_t v) { bytes(&v, 8); }
+  void str(const char *s, size_t len) {
+    if (len > 0xffff)
+      fits = false;
+    u16(uint16_t(len));
+    bytes(s, len);
+  }
+};
+
+/// Reads a reply's fields; any read past its end leaves ok false.
+struct Reply {
+  const uint8_t *data;
+  size_t len, at = Header;
+  bool ok = true;
+
+  const uint8_t *bytes(size_t n) {
+    if (!ok || n > len - at) {
+      ok = false;
+      return nullptr;
+    }
+    at += n;
+    return data + at - n;
+  }
+  template <typename T> T number() {
+    T v = 0;
+    if (const uint8_t *p = bytes(sizeof v))
+      memcpy(&v, p, sizeof v);
+    return v;
+  }
+  uint8_t u8() { return number<uint8_t>(); }
+  uint16_t u16() { return number<uint16_t>(); }
+  uint32_t u32() { return number<uint32_t>(); }
+  uint64_t u64() { return number<uint64_t>(); }
+  Qid qid() {
+    Qid q;
+    q.type = u8();
+    q.version = u32();
+    q.path = u64();
+    return q;
+  }
+  const char *str(size_t &n) {
+    n = u16();
+    return reinterpret_cast<const char *>(bytes(n));
+  }
+};
+
+/// Sends R and checks the reply is Type + 1 with tag Tag: 0 and the reply in Out, or
+/// the server's error, or -EIO for a reply that is not one.
+long call(Request &r, Reply &out, uint16_t tag = Tag) {
+  Channel &c = r.c;
+  if (!r.fits)
+    return -ENAMETOOLONG; // only names and targets can make a request too long
+  uint32_t size = uint32_t(r.at);
+  memcpy(c.request, &size, 4);
+  long n = c.transact(c.device, c.request, r.at, c.reply, c.msize);
+  if (n < 0)
+    return n;
+  out = {c.reply, size_t(n)};
+  if (n < long(Header))
+    return -EIO;
+  uint32_t declared;
+  memcpy(&declared, c.reply, 4);
+  uint8_t type = c.reply[4];
+  uint16_t reply_tag = uint16_t(c.reply[5] | c.reply[6] << 8);
+  if (declared < Header || declared > size_t(n) || reply_tag != tag)
+    return -EIO;
+  out.len = declared;
+  if (type == Rlerror) {
+    uint32_t error = out.u32();
+    return out.ok && error && error < 4096 ? -long(error) : -EIO;
+  }
+  return type == c.request[4] + 1 ? 0 : -EIO;
+}
+
+/// For replies whose fields were read: -EIO if they were not all there.
+long checked(const Reply &r) { return r.ok ? 0 : -EIO; }
+
+} // namespace
+
+long connect(Channel &c, uint32_t msize) {
+  Request r(c, Tversion, NoTag);
+  r.u32(msize);
+  r.str("9P2000.L", 8);
+  c.msize = msize;
+  Reply out;
+  if (long error = call(r, out, NoTag))
+    return error;
+  uint32_t agreed = out.u32();
+  size_t len;
+  const char *version = out.str(len);
+  if (!out.ok || len != 8 || memcmp(version, "9P2000.L", 8) || agreed < 4096 || agreed > msize)
+    return -EPROTO;
+  c.msize = agreed;
+  return 0;
+}
+
+long attach(Channel &c, uint32_t fid, Qid &root) {
+  Request r(c, Tattach);
+  r.u32(fid);
+  r.u32(NoFid);
+  r.str("root", 4);
+  r.str("", 0);
+  r.u32(0); // uid 0: the program is root; the host decides what that may do
+  Reply out;
+  if (long error = call(r, out))
+    return error;
+  root = out.qid();
+  return checked(out);
+}
+
+long walk(Channel &c, uint32_t fid, uint32_t newfid, const char *name, size_t len, Qid &qid) {
+  Request r(c, Twalk);
+  r.u32(fid);
+  r.u32(newfid);
+  r.u16(len ? 1 : 0);
+  if (len)
+    r.str(name, len);
+  Reply out;
+  if (long error = call(r, out))
+    return error;
+  uint16_t count = out.u16();
+  if (len && count != 1)
+    return out.ok ? -ENOENT : -EIO;
+  if (len)
+    qid = out.qid();
+  return checked(out);
+}
+
+long lopen(Channel &c, uint32_t fid, uint32_t flags) {
+  Request r(c, Tlopen);
+  r.u32(fid);
+  r.u32(flags);
+  Reply out;
+  return call(r, out);
+}
+
+long lcreate(Channel &c, uint32_t fid, const char *name, size_t len, uint32_t flags,
+             uint32_t mode, Qid &qid) {
+  Request r(c, Tlcreate);
+  r.u32(fid);
+  r.str(name, len);
+  r.u32(flags);
+  r.u32(mode);
+  r.u32(0);
+  Reply out;
+  if (long error = call(r, out))
+    return error;
+  qid = out.qid();
+  return checked(out);
+}
+
+long read(Channel &c, uint32_t fid, uint64_t offset, void *buf, size_t len) {
+  if (len > io_size(c))
+    len = io_size(c);
+  Request r(c, Tread);
+  r.u32(fid);
+  r.u64(offset);
+  r.u32(uint32_t(len));
+  Reply out;
+  if (long error = call(r, out))
+    return error;
+  uint32_t count = out.u32();
+  const uint8_t *data = out.bytes(count);
+  if (!data || count > len)
+    return -EIO;
+  memcpy(buf, data, count);
+  return count;
+}
+
+long write(Channel &c, uint32_t fid, uint64_t offset, const void *buf, size_t len) {
+  if (len > io_size(c))
+    len = io_size(c);
+  Request r(c, Twrite);
+  r.u32(fid);
+  r.u64(offset);
+  r.u32(uint32_t(len));
+  r.bytes(buf, len);
+  Reply out;
+  if (long error = call(r, out))
+    return error;
+  uint32_t count = out.u32();
+  return out.ok && count <= len ? long(count) : -EIO;
+}
+
+long clunk(Channel &c, uint32_t fid) {
+  Request r(c, Tclunk);
+  r.u32(fid);
+  Reply out;
+  return call(r, out);
+}
+
+long getattr(Channel &c, uint32_t fid, Attr &a) {
+  Request r(c, Tgetattr);
+  r.u32(fid);
+  r.u64(GetattrBasic);
+  Reply out;
+  if (long error = call(r, out))
+    return error;
+  out.u64(); // valid
+  a.qid = out.qid();
+  a.mode = out.u32();
+  out.u32(); // uid
+  out.u32(); // gid
+  a.nlink = out.u64();
+  out.u64(); // rdev
+  a.size = out.u64();
+  out.u64(); // blksize
+  a.blocks = out.u64();
+  a.atime_sec = int64_t(out.u64());
+  a.atime_nsec = int64_t(out.u64());
+  a.mtime_sec = int64_t(out.u64());
+  a.mtime_nsec = int64_t(out.u64());
+  a.ctime_sec = int64_t(out.u64());
+  a.ctime_nsec = int64_t(out.u64());
+  return checked(out);
+}
+
+long setattr(Channel &c, uint32_t fid, const SetAttr &a) {
+  Request r(c, Tsetattr);
+  r.u32(fid);
+  r.u32(a.valid);
+  r.u32(a.mode);
+  r.u32(0); // uid
+  r.u32(0); // gid
+  r.u64(a.size);
+  r.u64(uint64_t(a.atime_sec));
+  r.u64(uint64_t(a.atime_nsec));
+  r.u64(uint64_t(a.mtime_sec));
+  r.u64(uint64_t(a.mtime_nsec));
+  Reply out;
+  return call(r, out);
+}
+
+long readdir(Channel &c, uint32_t fid, uint64_t offset, void *buf, size_t cap) {
+  if (cap > io_size(c))
+    cap = io_size(c);
+  Request r(c, Treaddir);
+  r.u32(fid);
+  r.u64(offset);
+  r.u32(uint32_t(cap));
+  Reply out;
+  if (long error = call(r, out))
+    return error;
+  uint32_t count = out.u32();
+  const uint8_t *data = out.bytes(count);
+  if (!data || count > cap)
+    return -EIO;
+  memcpy(buf, data, count);
+  return count;
+}
+
+long mkdir(Channel &c, uint32_t dfid, const char *name, size_t len, uint32_t mode, Qid &qid) {
+  Request r(c, Tmkdir);
+  r.u32(dfid);
+  r.str(name, len);
+  r.u32(mode);
+  r.u32(0);
+  Reply out;
+  if (long error = call(r, out))
+    return error;
+  qid = out.qid();
+  return checked(out);
+}
+
+long symlink(Channel &c, uint32_t dfid, const char *name, size_t len, const char *target,
+             Qid &qid) {
+  Request r(c, Tsymlink);
+  r.u32(dfid);
+  r.str(name, len);
+  r.str(target, strlen(target));
+  r.u32(0);
+  Reply out;
+  if (long error = call(r, out))
+    return error;
+  qid = out.qid();
+  return checked(out);
+}
+
+long readlink(Channel &c, uint32_t fid, char *target, size_t cap) {
+  Request r(c, Treadlink);
+  r.u32(fid);
+  Reply out;
+  if (long error = call(r, out))
+    return error;
+  size_t len;
+  const char *text = out.str(len);
+  if (!text)
+    return -EIO;
+  if (len >= cap)
+    return -ENAMETOOLONG;
+  memcpy(target, text, len);
+  target[len] = 0;
+  return long(len);
+}
+
+long unlinkat(Channel &c, uint32_t dfid, const char *name, size_t len, bool folder) {
+  Request r(c, Tunlinkat);
+  r.u32(dfid);
+  r.str(name, len);
+  r.u32(folder ? 0x200 : 0); // AT_REMOVEDIR
+  Reply out;
+  return call(r, out);
+}
+
+long renameat(Channel &c, uint32_t dfid, const char *name, size_t len, uint32_t to_dfid,
+              const char *to_name, size_t to_len) {
+  Request r(c, Trenameat);
+  r.u32(dfid);
+  r.str(name, len);
+  r.u32(to_dfid);
+  r.str(to_name, to_len);
+  Reply out;
+  return call(r, out);
+}
+
+long link(Channel &c, uint32_t dfid, uint32_t fid, const char *name, size_t len) {
+  Request r(c, Tlink);
+  r.u32(dfid);
+  r.u32(fid);
+  r.str(name, len);
+  Reply out;
+  return call(r, out);
+}
+
+long fsync(Channel &c, uint32_t fid, bool data_only) {
+  Request r(c, Tfsync);
+  r.u32(fid);
+  r.u32(data_only);
+  Reply out;
+  return call(r, out);
+}
+
+long statfs(Channel &c, uint32_t fid, StatFs &s) {
+  Request r(c, Tstatfs);
+  r.u32(fid);
+  Reply out;
+  if (long error = call(r, out))
+    return error;
+  s.type = out.u32();
+  s.bsize = out.u32();
+  s.blocks = out.u64();
+  s.bfree = out.u64();
+  s.bavail = out.u64();
+  s.files = out.u64();
+  s.ffree = out.u64();
+  s.fsid = out.u64();
+  s.namelen = out.u32();
+  return checked(out);
+}
+
+bool next_record(const uint8_t *data, size_t len, size_t &at, DirRecord &d) {
+  Reply in{data, len, at};
+  d.qid = in.qid();
+  d.next = in.u64();
+  d.type = in.u8();
+  d.name = in.str(d.name_len);
+  if (!in.ok || !d.name_len || d.name_len > 255)
+    return false;
+  at = in.at;
+  return true;
+}
+
+} // namespace uk::p9

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -54,10 +55,16 @@ int spawn(const std::vector<std::string> &Argv, const std::vector<std::pair<int,
   int Report[2];
   if (pipe2(Report, O_CLOEXEC))
     throw Error(std::string("pipe: ") + strerror(errno));
+  pid_t Parent = getpid();
   pid_t Pid = fork();
   if (Pid < 0)
     throw Error(std::string("fork: ") + strerror(errno));
   if (Pid == 0) {
+    // The hypervisor dies with ukrun, even by SIGKILL: a guest never outlives its run
+    // (a CI job's timeout, a crash test).
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != Parent)
+      _exit(127);
     // Move the parent's descriptors out of the way first: a target may be a source
     // (standard input among them).
     std::vector<std::pair<int, int>> Moved;

@@ -47,6 +47,8 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
     KernelOptions.push_back(guestAddressOption(guestAddress(R.Manifest)));
   for (auto &Option : volumeOptions(R.Volumes, R.Workdir))
     KernelOptions.push_back(Option);
+  for (auto &Option : R.TestOptions)
+    KernelOptions.push_back(Option);
   std::vector<std::string> Cmd = {"qemu-system-x86_64"};
   for (auto &A : qemuMachine(Accel))
     Cmd.push_back(A);

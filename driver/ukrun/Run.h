@@ -30,6 +30,7 @@ struct RunRequest {
   std::vector<PortForward> Forwards; // -p
   std::vector<VolumeBinding> Volumes; // --volume
   std::string Workdir;                // --workdir: the program's first working folder
+  std::vector<std::string> TestOptions; // kernel options for crash tests
 };
 
 /// Runs the image on the built-in KVM monitor; returns ukrun's exit status.

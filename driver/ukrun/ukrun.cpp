@@ -74,6 +74,15 @@ int main(int Argc, char **Argv) {
                  "NAME=HOST[:ro]: the folder for volume NAME of the manifest; repeatable")
       ->allow_extra_args(false);
   App.add_option("--workdir", Workdir, "the program's first working folder (a guest path)");
+  uint64_t CrashBefore = 0;
+  bool SyncLog = false;
+  App.add_option("--crash-before-host-op", CrashBefore,
+                 "for crash tests: stop the guest, as a power loss would, just before its "
+                 "N-th change to a volume's files (writes, creations, syncs...)")
+      ->check(CLI::PositiveNumber);
+  App.add_flag("--sync-log", SyncLog,
+               "for crash tests: the guest logs each fsync of a volume's file "
+               "('ukc++: synced inode I size S' on standard error)");
   App.add_flag("-v,--verbose", Verbose, "print the hypervisor command");
   App.add_flag("--stats", Stats,
                "print set-up and guest time, exits and system calls "
@@ -134,6 +143,10 @@ int main(int Argc, char **Argv) {
       R.Volumes = bindVolumes(Volumes, R.Manifest);
       R.Workdir = Workdir;
       volumeOptions(R.Volumes, R.Workdir); // checks --workdir
+      if (CrashBefore)
+        R.TestOptions.push_back("uk.crash_before=" + std::to_string(CrashBefore));
+      if (SyncLog)
+        R.TestOptions.push_back("uk.sync_log=1");
     }
     // The built-in monitor where /dev/kvm works and the image has its entry, else QEMU.
     // The built-in monitor has no network device nor volumes yet: such runs use QEMU.

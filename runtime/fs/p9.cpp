@@ -4,6 +4,10 @@
 // kernel's memory.
 #include "p9.h"
 
+#include "uk/manifest.h"
+#include "uk/print.h"
+#include "uk/process.h"
+
 #include <asm-generic/errno.h>
 
 namespace uk::p9 {
@@ -104,6 +108,40 @@ struct Reply {
   }
 };
 
+/// Crash tests (uk.crash_before=N): the run stops, as if the machine had lost power,
+/// just before the N-th message that changes the host's files (or syncs them).
+bool mutates(uint8_t type) {
+  switch (type) {
+  case Tlcreate:
+  case Tsymlink:
+  case Tsetattr:
+  case Tfsync:
+  case Tlink:
+  case Tmkdir:
+  case Trenameat:
+  case Tunlinkat:
+  case Twrite:
+    return true;
+  default:
+    return false;
+  }
+}
+
+void count_mutation() {
+  static uint64_t crash_before = ~0ull, sent;
+  if (sent == 0 && crash_before == ~0ull) {
+    crash_before = 0;
+    if (const char *value = boot_option("crash_before"))
+      for (; *value >= '0' && *value <= '9'; ++value)
+        crash_before = crash_before * 10 + uint64_t(*value - '0');
+  }
+  if (++sent == crash_before) {
+    print("ukc++: stopping before host operation %llu (uk.crash_before)\n",
+          (unsigned long long)sent);
+    exit_program(ExitKind::Signal, 128 + 9);
+  }
+}
+
 /// Sends R and checks the reply is Type + 1 with tag Tag: 0 and the reply in Out, or
 /// the server's error, or -EIO for a reply that is not one.
 long call(Request &r, Reply &out, uint16_t tag = Tag) {
@@ -112,6 +150,8 @@ long call(Request &r, Reply &out, uint16_t tag = Tag) {
     return -ENAMETOOLONG; // only names and targets can make a request too long
   uint32_t size = uint32_t(r.at);
   memcpy(c.request, &size, 4);
+  if (mutates(c.request[4]))
+    count_mutation();
   long n = c.transact(c.device, c.request, r.at, c.reply, c.msize);
   if (n < 0)
     return n;

@@ -17,6 +17,7 @@
 #include <asm-generic/errno.h>
 #include <asm/fcntl.h>
 #include <asm/stat.h>
+#include <asm/statfs.h>
 #include <linux/fs.h>
 #include <linux/stat.h>
 
@@ -347,6 +348,40 @@ long vol_rename(Node dir, const char *name, size_t len, Node to_dir, const char 
   return 0;
 }
 
+long vol_link(Node n, Node dir, const char *name, size_t len) {
+  Lock lock;
+  Volume &v = volume(dir);
+  VNode *file = node(n), *d = node(dir);
+  if (!file || !d)
+    return -ENOENT;
+  if (&volume(n) != &v)
+    return -EXDEV;
+  if (v.readonly)
+    return -EROFS;
+  invalidate_listing(v);
+  return p9::link(v.channel, d->fid, file->fid, name, len);
+}
+
+long vol_statfs(Node n, struct statfs *st) {
+  Lock lock;
+  VNode *v = node(n);
+  p9::StatFs s;
+  if (!v)
+    return -ENOENT;
+  if (long error = p9::statfs(volume(n).channel, v->fid, s))
+    return error;
+  st->f_type = 0x01021997; // V9FS_MAGIC, as Linux's 9p client reports
+  st->f_bsize = st->f_frsize = s.bsize;
+  st->f_blocks = long(s.blocks);
+  st->f_bfree = long(s.bfree);
+  st->f_bavail = long(s.bavail);
+  st->f_files = long(s.files);
+  st->f_ffree = long(s.ffree);
+  st->f_namelen = s.namelen;
+  st->f_flags = volume(n).readonly ? 1 : 0; // ST_RDONLY
+  return 0;
+}
+
 long set_attr(Node n, const p9::SetAttr &a) {
   Lock lock;
   VNode *v = node(n);
@@ -398,8 +433,14 @@ long vol_sync(OpenFile &open, bool data_only) {
     if (long error = write_back(*n, fid_of(open), a.size))
       return error;
   }
-  if (fid_of(open))
-    return p9::fsync(v.channel, fid_of(open), data_only);
+  if (fid_of(open)) {
+    long error = p9::fsync(v.channel, fid_of(open), data_only);
+    p9::Attr a; // crash tests replay only what was synced (uk.sync_log)
+    if (!error && boot_option("sync_log") && !p9::getattr(v.channel, fid_of(open), a))
+      print("ukc++: synced inode %llu size %llu\n", (unsigned long long)a.qid.path,
+            (unsigned long long)a.size);
+    return error;
+  }
   uint32_t fid; // a folder's description has no fid of its own: open one to sync
   if (long error = clone(v, n->fid, fid))
     return error;
@@ -553,6 +594,8 @@ const FileSystem volume_fs = {
     .held = vol_held,
     .closed = vol_closed,
     .sync = vol_sync,
+    .link = vol_link,
+    .statfs = vol_statfs,
 };
 
 /// Where a volume goes: from the manifest (mounts: { PATH: { volume: TAG } }) or the

@@ -13,6 +13,7 @@
 
 #include <asm/fcntl.h>
 #include <asm/stat.h>
+#include <asm/statfs.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/stat.h>
@@ -503,6 +504,26 @@ long do_symlink(uint64_t target, uint64_t dirfd, uint64_t path) {
                    reinterpret_cast<const char *>(target));
 }
 
+/// statfs of the file system holding N, to the program's buffer at Addr.
+long copy_statfs(Node n, uint64_t addr) {
+  if (!user_ok(addr, sizeof(struct statfs), ProtWrite))
+    return -EFAULT;
+  struct statfs st;
+  memset(&st, 0, sizeof st);
+  // Memory file systems as Linux reports them: tmpfs (devtmpfs too), proc, ramfs.
+  bool memory = n.fs == &dev_fs || (temporary_files && n.fs == temporary_files());
+  st.f_type = memory ? 0x01021994 : n.fs == &proc_fs ? 0x9fa0 : 0x858458f6;
+  st.f_bsize = st.f_frsize = 4096;
+  st.f_namelen = MaxName;
+  if (image_tree && n.fs == image_tree())
+    st.f_flags = 1; // ST_RDONLY
+  if (n.fs->statfs)
+    if (long error = n.fs->statfs(n, &st))
+      return error;
+  memcpy(reinterpret_cast<void *>(addr), &st, sizeof st);
+  return 0;
+}
+
 /// unlink, and rmdir when Folder.
 long do_remove(uint64_t dirfd, uint64_t path, bool folder) {
   Node dir, n;
@@ -560,6 +581,32 @@ long change_target(uint64_t dirfd, uint64_t path, uint64_t flags, Node &n) {
     return file_node(*f, n) ? 0 : -EROFS;
   }
   return resolve(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), n);
+}
+
+/// link and linkat: a new name, in the same file system, for a file that is not a folder.
+long do_link(uint64_t from_dirfd, uint64_t from, uint64_t to_dirfd, uint64_t to,
+             uint64_t flags) {
+  if (flags & ~uint64_t(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+    return -EINVAL;
+  Node n, dir, existing;
+  if (!from)
+    return -EFAULT;
+  uint64_t how = (flags & AT_EMPTY_PATH) | (flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW);
+  if (long error = change_target(from_dirfd, from, how, n))
+    return error == -EROFS ? -ENOENT : error; // a descriptor that is no file's
+  if (kind(n) == NodeKind::Directory)
+    return -EPERM;
+  const char *name;
+  size_t len;
+  if (long error = resolve_last(to_dirfd, to, dir, name, len))
+    return error;
+  if (dot_or_dotdot(name, len) || step(dir, name, len, existing) != -ENOENT)
+    return -EEXIST;
+  if (dir.fs != n.fs)
+    return -EXDEV;
+  if (!dir.fs->link)
+    return -EPERM; // as Linux says for file systems without hard links
+  return dir.fs->link(n, dir, name, len);
 }
 
 long do_chmod(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
@@ -849,8 +896,25 @@ UK_SYSCALL(rename) {
 }
 UK_SYSCALL(symlinkat) { return do_symlink(args.a0, args.a1, args.a2); }
 UK_SYSCALL(symlink) { return do_symlink(args.a0, uint64_t(AT_FDCWD), args.a1); }
-UK_SYSCALL(link) { return -EPERM; } // no file system here has hard links yet
-UK_SYSCALL(linkat) { return -EPERM; }
+UK_SYSCALL(linkat) { return do_link(args.a0, args.a1, args.a2, args.a3, args.a4); }
+UK_SYSCALL(link) {
+  return do_link(uint64_t(AT_FDCWD), args.a0, uint64_t(AT_FDCWD), args.a1, 0);
+}
+UK_SYSCALL(statfs) {
+  Node n;
+  if (long error = resolve(uint64_t(AT_FDCWD), args.a0, true, n))
+    return error;
+  return copy_statfs(n, args.a1);
+}
+UK_SYSCALL(fstatfs) {
+  File *f = file(args.a0);
+  if (!f)
+    return -EBADF;
+  Node n;
+  if (!file_node(*f, n))
+    n = {&dev_fs, 0}; // a pipe, a socket, the console: the kernel's own files
+  return copy_statfs(n, args.a1);
+}
 UK_SYSCALL(fchmodat) { return do_chmod(args.a0, args.a1, args.a2, 0); }
 UK_SYSCALL(chmod) { return do_chmod(uint64_t(AT_FDCWD), args.a0, args.a1, 0); }
 UK_SYSCALL(fchmod) { return do_chmod(args.a0, 0, args.a1, AT_EMPTY_PATH); }

@@ -6,6 +6,8 @@
 
 #include "uk/vm.h"
 
+struct statfs;
+
 namespace uk {
 
 struct FileSystem;
@@ -78,6 +80,10 @@ struct FileSystem {
   /// fsync (fdatasync if Data_only) of an open file or folder: what was written reaches
   /// stable storage. Null: there is nothing to wait for (memory, read-only).
   long (*sync)(OpenFile &open, bool data_only) = nullptr;
+  /// Gives file N another name, Name (Len bytes) in folder Dir (link()).
+  long (*link)(Node n, Node dir, const char *name, size_t len) = nullptr;
+  /// statfs: sizes and flags (type and the rest are preset); null: the preset answer.
+  long (*statfs)(Node n, struct statfs *out) = nullptr;
 };
 
 /// True if Name (NUL-terminated) is the path component Component (Len bytes).

@@ -105,6 +105,8 @@ const char *boot_option(const char *key, int nth) {
   time_init(boot);
   sched_init();
   vm_init(image_end);
+  if (files_init)
+    files_init();
   start_program(boot);
 }
 

@@ -4,6 +4,7 @@
 #include "vfs.h"
 
 #include "uk/print.h"
+#include "uk/process.h"
 
 #include <asm-generic/errno.h>
 #include <asm/stat.h>
@@ -82,6 +83,8 @@ void set_up() {
 }
 
 } // namespace
+
+void files_init() { root(); }
 
 Node root() {
   if (!ready)

@@ -200,6 +200,15 @@ bool proc_readdir(Node dir, uint64_t index, DirEntry &e) {
     }
   return false;
 }
+} // namespace
+
+bool descriptor_node(Node n, Node &opened) {
+  File *f = n.fs == &proc_fs && n.id >= ProcDescriptor ? file(n.id - ProcDescriptor) : nullptr;
+  return f && file_node(*f, opened);
+}
+
+namespace {
+
 long proc_open(Node n, unsigned flags, File &f) {
   return reopen_descriptor(int(n.id - ProcDescriptor), flags, f);
 }

@@ -120,6 +120,8 @@ long walk(Node at, const char *path, bool follow, Node &out, int &links) {
     while (*rest == '/')
       ++rest;
     bool last = !*rest, slash = *end == '/';
+    if (!last || follow || slash)
+      descriptor_node(next, next);
     if (kind(next) == NodeKind::Symlink && (!last || follow || slash)) {
       if (++links > MaxLinks)
         return -ELOOP;
@@ -308,15 +310,41 @@ const FileOps dir_ops = {.retain = open_file_retain,
 constexpr int MaxOpenFiles = 512;
 OpenFile open_files[MaxOpenFiles] = {}; // constant-initialized: no constructor runs
 
-/// Makes the file Path names (O_CREAT); Made is the new node.
-long create_file(uint64_t dirfd, uint64_t path, uint64_t mode, Node &made) {
+/// Makes the file Path names (O_CREAT); Made is the new node. Through a dangling
+/// symlink if Follow, as Linux does: the file made is the one the symlink names.
+long create_file(uint64_t dirfd, uint64_t path, uint64_t mode, bool follow, Node &made) {
   Node dir;
   const char *name;
   size_t len;
   if (long error = resolve_last(dirfd, path, dir, name, len))
     return error;
-  if (dot_or_dotdot(name, len) || name[len] == '/')
-    return -EISDIR;
+  static char target[MaxPath];
+  for (int links = 0;;) {
+    if (!len || dot_or_dotdot(name, len) || name[len] == '/')
+      return -EISDIR;
+    Node link;
+    if (!follow || step(dir, name, len, link) || kind(link) != NodeKind::Symlink)
+      break;
+    const char *to = link.fs->link_target(link);
+    if (!to)
+      return -EIO;
+    size_t to_len = strlen(to);
+    if (++links > MaxLinks)
+      return -ELOOP;
+    if (!to_len || to_len >= MaxPath)
+      return to_len ? -ENAMETOOLONG : -ENOENT;
+    memcpy(target, to, to_len + 1);
+    size_t cut = to_len;
+    while (cut && target[cut - 1] != '/')
+      --cut;
+    static char folder[MaxPath];
+    memcpy(folder, target, cut);
+    memcpy(folder + cut, ".", 2); // the folder of the name the symlink gives
+    if (long error = walk(dir, folder, true, dir, links))
+      return error;
+    name = target + cut;
+    len = to_len - cut;
+  }
   if (!dir.fs->create)
     return -EROFS;
   long error = dir.fs->create(dir, name, len, NodeKind::File,
@@ -352,7 +380,7 @@ long do_openat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode) {
   } else {
     error = resolve(dirfd, path, !(flags & O_NOFOLLOW), n);
     if (error == -ENOENT && (flags & O_CREAT))
-      error = create_file(dirfd, path, mode, n);
+      error = create_file(dirfd, path, mode, !(flags & (O_EXCL | O_NOFOLLOW)), n);
     else if (!error && (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
       error = -EEXIST;
     else if (!error && (flags & O_CREAT) && kind(n) == NodeKind::Directory)
@@ -591,7 +619,8 @@ long do_link(uint64_t from_dirfd, uint64_t from, uint64_t to_dirfd, uint64_t to,
   Node n, dir, existing;
   if (!from)
     return -EFAULT;
-  uint64_t how = (flags & AT_EMPTY_PATH) | (flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW);
+  uint64_t how =
+      (flags & AT_EMPTY_PATH) | (flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW);
   if (long error = change_target(from_dirfd, from, how, n))
     return error == -EROFS ? -ENOENT : error; // a descriptor that is no file's
   if (kind(n) == NodeKind::Directory)

@@ -150,6 +150,9 @@ bool mount_in(Node dir, uint64_t k, DirEntry &e);
 
 /// The devices under /dev and the descriptors under /proc/self (devices.cpp).
 extern const FileSystem dev_fs, proc_fs;
+/// For the walk: if N is /proc/self/fd/K of a file system's file or folder, that node
+/// (Linux's magic links lead to the open file itself).
+bool descriptor_node(Node n, Node &opened);
 /// For procfs: opens descriptor Fd's file again (as /proc/self/fd/N does).
 long reopen_descriptor(int fd, unsigned flags, File &f);
 

@@ -51,8 +51,8 @@ int main(void) {
   struct stat up, deep;
   stat("/mnt/deep/one/..", &up);
   stat("/mnt/deep", &deep);
-  printf("/mnt/deep/one/.. is %s\n", up.st_ino == deep.st_ino && up.st_dev == deep.st_dev
-                                          ? "/mnt/deep" : "something else");
+  printf("/mnt/deep/one/.. is %s\n",
+         up.st_ino == deep.st_ino && up.st_dev == deep.st_dev ? "/mnt/deep" : "something else");
   printf("rename across volumes: %s\n",
          rename("/mnt/deep/one/sub/file", "/var/lib/app/moved") ? strerror(errno) : "ok");
   printf("link across volumes: %s\n",
@@ -77,7 +77,8 @@ int main(void) {
   printf("same device: %s, other volume: %s\n", a.st_dev == b.st_dev ? "yes" : "no",
          a.st_dev == c.st_dev ? "yes" : "no");
   struct statfs fs;
-  printf("statfs: %s\n", statfs(".", &fs) ? strerror(errno)
-                         : fs.f_type == 0x01021997 ? "9p" : "another type");
+  printf("statfs: %s\n", statfs(".", &fs)          ? strerror(errno)
+                         : fs.f_type == 0x01021997 ? "9p"
+                                                   : "another type");
   return 0;
 }

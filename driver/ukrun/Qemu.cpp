@@ -130,6 +130,17 @@ private:
   }
 };
 
+/// A write-only descriptor of what Fd is: QEMU's -add-fd hands a descriptor only to an
+/// open of the same access mode, and a terminal is usually open for reading and
+/// writing. The caller closes the result if it is not Fd.
+int writeOnly(int Fd) {
+  int Flags = fcntl(Fd, F_GETFL);
+  if (Flags < 0 || (Flags & O_ACCMODE) == O_WRONLY)
+    return Fd;
+  int Again = open(("/proc/self/fd/" + std::to_string(Fd)).c_str(), O_WRONLY | O_CLOEXEC);
+  return Again < 0 ? Fd : Again; // (a socket cannot be reopened: QEMU will say so)
+}
+
 std::string quote(const std::string &Arg) {
   bool Plain = !Arg.empty() && Arg.find_first_of(" '\"\\$`\t\n") == std::string::npos;
   return Plain ? Arg : "'" + Arg + "'";
@@ -174,12 +185,14 @@ int runOnQemu(const RunRequest &R) {
     fprintf(stderr, "ukrun: %s\n", Line.c_str());
   }
   fflush(stdout);
-  int Pid;
+  int Pid, Out = writeOnly(1);
   try {
-    Pid = spawn(Cmd, {{StatusFd, Status[1]}, {OutFd, 1}, {ErrFd, Err[1]}, {InFd, In[1]}});
+    Pid = spawn(Cmd, {{StatusFd, Status[1]}, {OutFd, Out}, {ErrFd, Err[1]}, {InFd, In[1]}});
   } catch (const Error &E) {
     return failure(E.what());
   }
+  if (Out != 1)
+    close(Out);
   close(Status[1]);
   close(Err[1]);
   close(In[1]);

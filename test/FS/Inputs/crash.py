@@ -29,21 +29,27 @@ import subprocess
 import sys
 import time
 
+ROWS = 40  # in the first transaction: a few pages, so that a sweep stays short
 SQLITE_SCRIPT = """\
 BEGIN;
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)
 INSERT INTO t(txn, v) SELECT 1, hex(randomblob(100)) FROM n;
 COMMIT;
 SELECT 'ack 1';
-UPDATE t SET v = 'second' WHERE id % 3 = 0;
+UPDATE t SET v = 'second' WHERE id %% 3 = 0;
 INSERT INTO t(txn, v) VALUES (2, 'marker');
 SELECT 'ack 2';
 BEGIN;
-DELETE FROM t WHERE txn = 1 AND id % 2 = 0;
+DELETE FROM t WHERE txn = 1 AND id %% 2 = 0;
 INSERT INTO t(txn, v) VALUES (3, 'after delete');
 COMMIT;
 SELECT 'ack 3';
-"""
+""" % ROWS
+
+# For kills at random moments: many short transactions, long enough to be cut.
+SQLITE_LONG_SCRIPT = "".join(
+    "INSERT INTO t(txn, v) VALUES (%d, hex(randomblob(50)));\nSELECT 'ack %d';\n" % (k, k)
+    for k in range(1, 1001))
 
 
 def run(args, folder, crash_before=None, kill_after=None):
@@ -60,13 +66,15 @@ def run(args, folder, crash_before=None, kill_after=None):
         stdin = subprocess.DEVNULL
     else:
         cmd += [args.image, "--", "/data/db"]
-        stdin = subprocess.PIPE
+        script = os.path.join(args.scratch, "script.sql")  # a file: no pipe to fill
+        with open(script, "w") as f:
+            f.write(SQLITE_LONG_SCRIPT if args.mode == "kill" else SQLITE_SCRIPT)
+        stdin = open(script)
     master, slave = pty.openpty()
     p = subprocess.Popen(cmd, stdin=stdin, stdout=slave, stderr=subprocess.PIPE)
     os.close(slave)
-    if stdin == subprocess.PIPE:
-        p.stdin.write(SQLITE_SCRIPT.encode())
-        p.stdin.close()
+    if stdin != subprocess.DEVNULL:
+        stdin.close()
     out, start = b"", time.monotonic()
     while True:
         if kill_after is not None and time.monotonic() - start >= kill_after:
@@ -123,6 +131,18 @@ def check_append(folder, acks):
 def check_sqlite(args, folder, acks):
     """The database is intact, each transaction all or nothing, acknowledged ones kept."""
     db = os.path.join(folder, "db")
+    if args.mode == "kill":  # transactions 1..K, K at least the last acknowledged
+        r = subprocess.run([args.image, db, "PRAGMA integrity_check; SELECT txn FROM t;"],
+                           capture_output=True, text=True)
+        lines = r.stdout.split()
+        if r.returncode or not lines or lines[0] != "ok":
+            return "the database is damaged: %s %s" % (r.stdout.strip(), r.stderr.strip())
+        kept = [int(x) for x in lines[1:]]
+        if kept != list(range(1, len(kept) + 1)):
+            return "transactions kept are not a prefix: %s" % kept[:20]
+        if acks and max(acks) > len(kept):
+            return "acknowledged transaction %d is gone (%d kept)" % (max(acks), len(kept))
+        return None
     query = ("PRAGMA integrity_check; SELECT count(*) FROM t WHERE txn = 1;"
              "SELECT count(*) FROM t WHERE txn = 2; SELECT count(*) FROM t WHERE txn = 3;")
     r = subprocess.run([args.image, db, query], capture_output=True, text=True)
@@ -130,7 +150,7 @@ def check_sqlite(args, folder, acks):
     if r.returncode or len(lines) != 4 or lines[0] != "ok":
         return "the database is damaged: %s %s" % (r.stdout.strip(), r.stderr.strip())
     ones, twos, threes = (int(x) for x in lines[1:])
-    state = {(0, 0, 0): 0, (200, 0, 0): 1, (200, 1, 0): 2, (100, 1, 1): 3}.get(
+    state = {(0, 0, 0): 0, (ROWS, 0, 0): 1, (ROWS, 1, 0): 2, (ROWS // 2, 1, 1): 3}.get(
         (ones, twos, threes))
     if state is None:
         return "a transaction is half there: rows %d, %d, %d" % (ones, twos, threes)
@@ -169,19 +189,25 @@ def main():
     ap.add_argument("--no-sync", action="store_true")
     ap.add_argument("--replay-synced", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--kill-from", type=float, default=0.3, help="seconds after the start")
+    ap.add_argument("--kill-to", type=float, default=1.5)
     args = ap.parse_args()
     random.seed(args.seed)
     failures, points, acked = [], 0, 0
     if args.mode == "kill":
+        midway = 0
         for run_index in range(args.runs):
             folder = fresh(args, "kill-%d" % run_index)
-            delay = random.uniform(0.2, 1.5)
+            delay = random.uniform(args.kill_from, args.kill_to)
             status, acks, err = run(args, folder, kill_after=delay)
             acked += len(acks)
+            midway += status == -signal.SIGKILL and len(acks) > 0
             problem = check(args, folder, acks, err)
             if problem:
                 failures.append("kill after %.2f s: %s" % (delay, problem))
         points = args.runs
+        if not midway:  # else the test would prove nothing
+            failures.append("no run was killed between its first acknowledgement and its end")
     else:
         for n in range(1, 1000):
             folder = fresh(args, "sweep")

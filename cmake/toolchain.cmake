@@ -3,7 +3,8 @@
 #   cmake -S . -B build -DCMAKE_TOOLCHAIN_FILE=<ukc++>/lib/ukc++/toolchain.cmake
 # Cache variables choose how images run: UKCXX_HYPERVISOR (auto, kvm, qemu),
 # UKCXX_ACCEL (QEMU's: auto, kvm, tcg), UKCXX_MEMORY (like 256Mi; empty: the
-# manifest's), UKCXX_TIMEOUT (seconds; 0: none). include(Ukcxx) gives
+# manifest's), UKCXX_TIMEOUT (seconds; 0: none), UKCXX_BIND_WORKDIR (ON: each run sees
+# its working folder, a volume at the same path, and starts there). include(Ukcxx) gives
 # ukcxx_manifest(TARGET FILE), a manifest per executable.
 
 # An image is a Linux executable but runs on a hypervisor: for CMake, a cross build.
@@ -18,9 +19,13 @@ set(UKCXX_HYPERVISOR "auto" CACHE STRING "where images run: auto, kvm, qemu")
 set(UKCXX_ACCEL "auto" CACHE STRING "QEMU's accelerator: auto, kvm, tcg")
 set(UKCXX_MEMORY "" CACHE STRING "guest memory for each run, like 256Mi (empty: the manifest's)")
 set(UKCXX_TIMEOUT "600" CACHE STRING "seconds a run may take (0: no limit)")
+option(UKCXX_BIND_WORKDIR "runs see their working folder (a volume at the same path)" ON)
 
 set(_ukcxx_run "${CMAKE_CURRENT_LIST_DIR}/ukrun-emulator" "--hypervisor=${UKCXX_HYPERVISOR}"
   "--accel=${UKCXX_ACCEL}" "--timeout=${UKCXX_TIMEOUT}")
+if(UKCXX_BIND_WORKDIR)
+  list(APPEND _ukcxx_run "--bind-cwd")
+endif()
 if(UKCXX_MEMORY)
   list(APPEND _ukcxx_run "--memory=${UKCXX_MEMORY}")
 endif()

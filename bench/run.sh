@@ -100,6 +100,16 @@ for h in $hypervisors; do
   echo "$h:"; "$ukrun" $(how $h) "$files/files.img" -- / /tmp
 done
 
+echo "## Volumes (bench/programs/files.c): a host folder through virtio-9p, the same natively"
+mkdir -p "$files/volume"
+cp "$files/root/small.txt" "$files/root/big.bin" "$files/volume/"
+for i in 1 2 3 4 5; do
+  echo "native:"; "$files/files.native" "$files/volume" "$files/volume" 2000 20
+  for h in qemu-tcg $( [ -e /dev/kvm ] && echo qemu-kvm ); do
+    echo "$h:"; "$ukrun" $(how $h) --volume "$files/volume:/data" "$files/files.img" -- /data /data 2000 20
+  done
+done
+
 echo "## Boot with a packed tree of 1,000 files (5 runs each)"
 python3 -c "
 import os, sys

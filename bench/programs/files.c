@@ -1,7 +1,7 @@
-// files.c READ_DIR WRITE_DIR: file costs: open+read+close of a small file, 1 MiB read
+// files.c READ_DIR WRITE_DIR [OPENS [ROUNDS]]: file costs: open+read+close of a small file, 1 MiB read
 // sequentially, and 1 MiB written then read back, in microseconds and MB/s from the
 // monotonic clock. READ_DIR holds small.txt and big.bin (made by bench/run.sh); in an
-// image it is the packed tree, WRITE_DIR is /tmp.
+// image it is the packed tree or a volume, WRITE_DIR /tmp or a volume.
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
   snprintf(big, sizeof big, "%s/big.bin", argv[1]);
   snprintf(scratch, sizeof scratch, "%s/scratch.bin", argv[2]);
 
-  const int opens = 20000, rounds = 50;
+  const int opens = argc > 3 ? atoi(argv[3]) : 20000, rounds = argc > 4 ? atoi(argv[4]) : 50;
   double start = now();
   for (int i = 0; i < opens; ++i)
     read_all(small);

@@ -461,12 +461,13 @@ long file_pread(File &f, char *buf, size_t len, uint64_t offset) {
   Volume &v = volume(open.node);
   size_t done = 0;
   while (done < len) {
-    long got = p9::read(v.channel, fid_of(open), offset + done, buf + done, len - done);
+    size_t want = len - done;
+    long got = p9::read(v.channel, fid_of(open), offset + done, buf + done, want);
     if (got < 0)
       return done ? long(done) : got;
-    if (!got)
-      break;
     done += size_t(got);
+    if (size_t(got) < want && size_t(got) < p9::io_size(v.channel))
+      break; // the end of the file: asking again would cost a round trip for nothing
   }
   if (VNode *n = node(open.node); n && n->pages)
     overlay_pages(*n, buf, done, offset);

@@ -20,6 +20,7 @@ namespace {
 constexpr uint32_t NineP = 9;                       // virtio device type
 constexpr uint64_t FeatureMountTag = 1ull << 0;     // the config space has the tag
 constexpr uint64_t ReplyTimeoutNs = 60'000'000'000; // then the device is taken as dead
+constexpr uint64_t SpinNs = 50'000;                 // polling for a reply before sleeping
 constexpr unsigned MaxDevices = 8;
 
 struct Volume {
@@ -103,9 +104,15 @@ long virtio_volume_transact(unsigned index, const void *request, size_t len, voi
   virtio::queue_offer(v.queue, 0);
   if (virtio::queue_needs_notify(v.queue))
     virtio::device_notify(v.device, v.queue);
-  uint64_t deadline = tsc_at(monotonic_ns() + ReplyTimeoutNs);
   virtio::UsedElement used;
-  while (!virtio::queue_take(v.queue, used)) {
+  // A reply often comes sooner than an interrupt's delivery and the wake-up would
+  // take: look for it a while before sleeping.
+  uint64_t now = monotonic_ns(), spin_until = tsc_at(now + SpinNs);
+  uint64_t deadline = tsc_at(now + ReplyTimeoutNs);
+  bool replied;
+  while (!(replied = virtio::queue_take(v.queue, used)) && rdtsc() < spin_until)
+    asm volatile("pause");
+  while (!replied) {
     if (rdtsc() >= deadline) {
       v.broken = true;
       print("ukc++: volume '%s' did not answer in 60 s; its files now fail with EIO\n", v.tag);
@@ -114,6 +121,7 @@ long virtio_volume_transact(unsigned index, const void *request, size_t len, voi
     v.waiter = current_thread();
     block("a volume's reply", deadline, false);
     v.waiter = nullptr;
+    replied = virtio::queue_take(v.queue, used);
   }
   return used.length <= cap ? long(used.length) : -EIO;
 }

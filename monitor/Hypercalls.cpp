@@ -1,11 +1,16 @@
-// Hypercalls: console transfers and exit. Every field comes from the guest and is
-// checked before use; nothing here can touch memory outside the guest's.
+// Hypercalls: console transfers, exit, clock and volumes. Every field comes from the
+// guest and is checked before use; nothing here can touch memory outside the guest's.
 #include "Hypercalls.h"
+
+#include "VolumeSet.h"
 
 #include "uk/abi/kvm.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstddef>
+#include <cstring>
 #include <ctime>
 
 namespace ukcxx {
@@ -55,10 +60,59 @@ HypercallOutcome console(bool Write, uint32_t Gpa, const GuestMemory &Memory, Co
   return {};
 }
 
+HypercallOutcome volumeCall(uint32_t Gpa, const GuestMemory &Memory, const VolumeSet *Volumes) {
+  uk_hc_volume Call;
+  if (!Memory.read(Gpa, Call))
+    return fault("volume call at " + hex(Gpa) + " lies outside guest memory");
+  if (Call.reserved)
+    return fault("volume call with reserved field " + hex(Call.reserved));
+  if (!Volumes || Call.volume >= Volumes->size()) {
+    Call.result = -ENODEV;
+  } else {
+    // Both buffers are checked whole; the server writes no more than its msize.
+    const uint8_t *Request = Memory.at(Call.request, Call.request_len);
+    uint8_t *Reply = Memory.at(Call.reply, Call.reply_cap);
+    if (!Request || !Reply)
+      return fault("volume " + std::to_string(Call.volume) + ": request " + hex(Call.request) +
+                   "+" + hex(Call.request_len) + " or reply " + hex(Call.reply) + "+" +
+                   hex(Call.reply_cap) + " lies outside guest memory");
+    volume::Outcome O =
+        Volumes->server(Call.volume).handle(Request, Call.request_len, Reply, Call.reply_cap);
+    if (!O.Fault.empty())
+      return fault("volume " + std::to_string(Call.volume) + ": " + O.Fault);
+    Call.result = int64_t(O.Length);
+  }
+  // The call struct may lie inside the reply buffer: only its result is written back.
+  Memory.write(Gpa + offsetof(uk_hc_volume, result), Call.result);
+  return {};
+}
+
+HypercallOutcome volumeInfo(uint32_t Gpa, const GuestMemory &Memory, const VolumeSet *Volumes) {
+  uk_hc_volume_info Call;
+  if (!Memory.read(Gpa, Call))
+    return fault("volume info call at " + hex(Gpa) + " lies outside guest memory");
+  if (Call.size != sizeof Call)
+    return fault("volume info call of " + std::to_string(Call.size) +
+                 " bytes; this monitor's has " + std::to_string(sizeof Call));
+  if (!Volumes || Call.volume >= Volumes->size()) {
+    Call.result = -ENODEV;
+  } else {
+    const VolumeSpec &Spec = Volumes->spec(Call.volume);
+    static_assert(VolumeSet::MaxTag < sizeof Call.tag);
+    std::memset(Call.tag, 0, sizeof Call.tag);
+    std::memcpy(Call.tag, Spec.Tag.data(), std::min(Spec.Tag.size(), VolumeSet::MaxTag));
+    Call.flags = Spec.ReadOnly ? UK_VOLUME_READONLY : 0;
+    Call.msize = Volumes->server(Call.volume).maxMessage();
+    Call.result = 0;
+  }
+  Memory.write(Gpa, Call);
+  return {};
+}
+
 } // namespace
 
 HypercallOutcome handleHypercall(uint16_t Port, uint32_t Value, const GuestMemory &Memory,
-                                 Console &Out) {
+                                 Console &Out, const VolumeSet *Volumes) {
   if (Port < UK_KVM_HYPERCALL_PORT || Port >= UK_KVM_HYPERCALL_PORT + UK_HC_COUNT)
     return fault("I/O to port " + hex(Port) + ", which is not a hypercall");
   switch (Port - UK_KVM_HYPERCALL_PORT) {
@@ -90,6 +144,10 @@ HypercallOutcome handleHypercall(uint16_t Port, uint32_t Value, const GuestMemor
     O.Syscalls = Call.syscalls;
     return O;
   }
+  case UK_HC_VOLUME:
+    return volumeCall(Value, Memory, Volumes);
+  case UK_HC_VOLUME_INFO:
+    return volumeInfo(Value, Memory, Volumes);
   default:
     return fault("hypercall " + std::to_string(Port - UK_KVM_HYPERCALL_PORT) +
                  " is not implemented by this monitor");

@@ -1,5 +1,6 @@
 // Hypercalls: the monitor's handlers for the guest's calls (uk/abi/kvm.h), written
-// against GuestMemory and a Console so that tests and the fuzzer drive them directly.
+// against GuestMemory, a Console and the volumes so that tests and the fuzzer drive
+// them directly.
 #pragma once
 
 #include "GuestMemory.h"
@@ -9,6 +10,8 @@
 #include <sys/types.h>
 
 namespace ukcxx {
+
+class VolumeSet;
 
 /// Where console transfers go: the monitor's stdin/stdout/stderr in ukrun.
 class Console {
@@ -29,8 +32,9 @@ struct HypercallOutcome {
 };
 
 /// Handles an OUT of Value (the argument struct's guest-physical address) to Port.
-/// A malformed call is a Fault: the monitor ends the guest with its message.
+/// A malformed call is a Fault: the monitor ends the guest with its message. Volumes
+/// (none if null) serve the volume hypercalls.
 HypercallOutcome handleHypercall(uint16_t Port, uint32_t Value, const GuestMemory &Memory,
-                                 Console &Out);
+                                 Console &Out, const VolumeSet *Volumes = nullptr);
 
 } // namespace ukcxx

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
@@ -186,6 +187,17 @@ void recordStop(int VcpuFd, MonitorResult &R) {
 
 MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
   double Start = now();
+  // The volumes' folders are opened first, so that a wrong one is reported before
+  // anything else is set up; their servers hold a descriptor per file the guest
+  // reaches, so the soft descriptor limit goes up to the hard one.
+  VolumeSet Volumes(O.Volumes, O.CrashBeforeMutation);
+  if (!Volumes.empty()) {
+    rlimit Files;
+    if (getrlimit(RLIMIT_NOFILE, &Files) == 0 && Files.rlim_cur < Files.rlim_max) {
+      Files.rlim_cur = Files.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &Files);
+    }
+  }
   Fd Kvm(open("/dev/kvm", O_RDWR | O_CLOEXEC));
   if (Kvm.Value < 0)
     throw Error(std::string("cannot open /dev/kvm: ") + strerror(errno));
@@ -260,6 +272,7 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
   Info.tsc_at_wall = guestTsc(Vcpu.Value);
   Info.wall_ns = int64_t(Wall.tv_sec) * 1000000000 + Wall.tv_nsec;
   Info.tsc_at_entry = Info.tsc_at_wall;
+  Info.volumes = uint32_t(Volumes.size());
   writeBootInfo(Layout, Memory, Info);
 
   if (O.Timeout > 0) {
@@ -272,8 +285,11 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
     Timer.it_value.tv_usec = suseconds_t((O.Timeout - double(time_t(O.Timeout))) * 1e6);
     setitimer(ITIMER_REAL, &Timer, nullptr);
   }
-  if (O.Sandbox)
-    confineToRunLoop(Vcpu.Value);
+  if (O.Sandbox) {
+    std::string Note = confineToRunLoop(Vcpu.Value, &Volumes);
+    if (O.Verbose && !Note.empty())
+      fprintf(stderr, "ukrun: %s\n", Note.c_str());
+  }
 
   MonitorResult R;
   // Peak memory beyond the guest's, measured when the run loop returns.
@@ -311,7 +327,7 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
         Run->io.size == 4 && Run->io.count == 1) {
       uint32_t Value;
       std::memcpy(&Value, reinterpret_cast<uint8_t *>(Run) + Run->io.data_offset, 4);
-      HypercallOutcome H = handleHypercall(Run->io.port, Value, Memory, Out);
+      HypercallOutcome H = handleHypercall(Run->io.port, Value, Memory, Out, &Volumes);
       if (H.Kind == HypercallOutcome::Continue)
         continue;
       if (H.Kind == HypercallOutcome::Exit) {

@@ -2,9 +2,12 @@
 #include "Sandbox.h"
 
 #include "Error.h"
+#include "Landlock.h"
+#include "VolumeSet.h"
 
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -24,7 +27,9 @@ void onForbiddenCall(int, siginfo_t *Info, void *) {
 
 } // namespace
 
-void confineToRunLoop(int VcpuFd) {
+std::string confineToRunLoop(int VcpuFd, const VolumeSet *Volumes) {
+  bool Serving = Volumes && !Volumes->empty();
+  std::string Note = Serving ? confineToVolumes(*Volumes) : "";
   struct sigaction Action = {};
   Action.sa_sigaction = onForbiddenCall;
   Action.sa_flags = SA_SIGINFO;
@@ -56,10 +61,26 @@ void confineToRunLoop(int VcpuFd) {
                    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
   seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
                    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+  if (Serving) {
+    // What the volume servers call (monitor/volume): one-component lookups and changes
+    // in folders they hold, I/O on descriptors they opened. No open, openat, chdir,
+    // execve or mknod: only openat2, whose resolve flags the servers always set.
+    constexpr int Fchmodat2 = 452; // Linux 6.6; libseccomp 2.5.4 has no name for it
+    for (int Nr : {SCMP_SYS(openat2), SCMP_SYS(statx), SCMP_SYS(fstatfs), SCMP_SYS(getdents64),
+                   SCMP_SYS(lseek), SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(readlinkat),
+                   SCMP_SYS(mkdirat), SCMP_SYS(unlinkat), SCMP_SYS(renameat2),
+                   SCMP_SYS(symlinkat), SCMP_SYS(linkat), SCMP_SYS(fsync), SCMP_SYS(fdatasync),
+                   SCMP_SYS(ftruncate), SCMP_SYS(fchmod), Fchmodat2, SCMP_SYS(utimensat)})
+      Allow(Nr);
+    // Duplicating a descriptor (a created file's handle), nothing else of fcntl.
+    seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+                     SCMP_A1(SCMP_CMP_EQ, scmp_datum_t(F_DUPFD_CLOEXEC)));
+  }
   int Status = seccomp_load(Ctx);
   seccomp_release(Ctx);
   if (Status < 0)
     throw Error(std::string("cannot install the seccomp filter: ") + strerror(-Status));
+  return Note;
 }
 
 } // namespace ukcxx

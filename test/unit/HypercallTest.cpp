@@ -1,6 +1,10 @@
 // HypercallTest: the monitor's hypercall handlers against hostile arguments: every
-// malformed call is a fault with a message, never an access outside guest memory.
+// malformed call is a fault with a message, never an access outside guest memory;
+// volume calls reach their servers.
+#include "Error.h"
 #include "Hypercalls.h"
+#include "NinePClient.h"
+#include "VolumeSet.h"
 
 #include "uk/abi/kvm.h"
 
@@ -128,6 +132,164 @@ TEST_F(Guest, UnknownPortsAndCalls) {
             "I/O to port 0x3f8, which is not a hypercall");
   EXPECT_EQ(handleHypercall(UK_KVM_HYPERCALL_PORT + 9, Call, Memory, Out).Error,
             "hypercall 9 is not implemented by this monitor");
+}
+
+/// The guest above with two volumes: a folder read-write, and the same read-only.
+class VolumeGuest : public Guest {
+protected:
+  std::string Folder;
+  std::unique_ptr<VolumeSet> Volumes;
+  static constexpr uint64_t Request = 0x20000, ReplyAt = 0x30000;
+
+  void SetUp() override {
+    Guest::SetUp();
+    char Template[] = "/tmp/ukvolume-hc-XXXXXX";
+    ASSERT_NE(mkdtemp(Template), nullptr);
+    Folder = Template;
+    test9p::VolumeFixture::put(Folder + "/f", "hello");
+    Volumes = std::make_unique<VolumeSet>(
+        std::vector<VolumeSpec>{{Folder, "/data", false}, {Folder, "/ro", true}});
+  }
+  void TearDown() override {
+    Volumes.reset();
+    std::filesystem::remove_all(Folder);
+  }
+
+  /// Puts M at Request and makes the volume call; Result gets the call's result.
+  HypercallOutcome transact(uint32_t Volume, const test9p::Message &M, int64_t &Result,
+                            uint64_t Capacity = 0x10000) {
+    std::vector<uint8_t> Bytes = M.bytes();
+    std::memcpy(Ram.data() + Request, Bytes.data(), Bytes.size());
+    uk_hc_volume C{};
+    C.volume = Volume;
+    C.request = Request;
+    C.request_len = Bytes.size();
+    C.reply = ReplyAt;
+    C.reply_cap = Capacity;
+    C.result = 12345;
+    Memory.write(Call, C);
+    auto O =
+        handleHypercall(UK_KVM_HYPERCALL_PORT + UK_HC_VOLUME, Call, Memory, Out, Volumes.get());
+    Memory.read(Call, C);
+    Result = C.result;
+    return O;
+  }
+  uint8_t replyType() const { return Ram[ReplyAt + 4]; }
+};
+
+TEST_F(VolumeGuest, MessagesThroughTheHypercall) {
+  int64_t Result;
+  using test9p::Message;
+  ASSERT_EQ(
+      transact(0, Message(ukcxx::p9::Tversion, 0xffff).u32(8192).str("9P2000.L"), Result).Kind,
+      HypercallOutcome::Continue);
+  EXPECT_EQ(Result, 7 + 4 + 2 + 8);
+  EXPECT_EQ(replyType(), ukcxx::p9::Tversion + 1);
+  transact(0, Message(ukcxx::p9::Tattach).u32(0).u32(~0u).str("").str("").u32(0), Result);
+  EXPECT_EQ(Result, 7 + 13);
+  transact(0, Message(ukcxx::p9::Twalk).u32(0).u32(1).u16(1).str("f"), Result);
+  EXPECT_EQ(replyType(), ukcxx::p9::Twalk + 1);
+  transact(0, Message(ukcxx::p9::Tlopen).u32(1).u32(0), Result);
+  transact(0, Message(ukcxx::p9::Tread).u32(1).u64(0).u32(100), Result);
+  EXPECT_EQ(Result, 11 + 5);
+  EXPECT_EQ(std::string(reinterpret_cast<char *>(Ram.data() + ReplyAt + 11), 5), "hello");
+  // The read-only volume, in a session of its own.
+  transact(1, Message(ukcxx::p9::Tversion, 0xffff).u32(8192).str("9P2000.L"), Result);
+  transact(1, Message(ukcxx::p9::Tattach).u32(0).u32(~0u).str("").str("").u32(0), Result);
+  transact(1, Message(ukcxx::p9::Tmkdir).u32(0).str("x").u32(0755).u32(0), Result);
+  EXPECT_EQ(replyType(), ukcxx::p9::Rlerror);
+  EXPECT_EQ(Ram[ReplyAt + 7], EROFS);
+  // No such volume: an answer, not a fault (and none at all without volumes).
+  EXPECT_EQ(transact(2, Message(ukcxx::p9::Tclunk).u32(0), Result).Kind,
+            HypercallOutcome::Continue);
+  EXPECT_EQ(Result, -ENODEV);
+  uk_hc_volume C{};
+  Memory.write(Call, C);
+  handleHypercall(UK_KVM_HYPERCALL_PORT + UK_HC_VOLUME, Call, Memory, Out);
+  Memory.read(Call, C);
+  EXPECT_EQ(C.result, -ENODEV);
+}
+
+TEST_F(VolumeGuest, MalformedVolumeCallsFault) {
+  int64_t Result;
+  using test9p::Message;
+  EXPECT_EQ(transact(0, Message(ukcxx::p9::Tclunk).u32(0), Result, 8).Error,
+            "volume 0: a reply buffer of 8 bytes cannot hold a 9P reply");
+  EXPECT_EQ(
+      transact(0, Message(ukcxx::p9::Tclunk).u32(0), Result, Ram.size()).Error,
+      "volume 0: request 0x20000+0xb or reply 0x30000+0x100000 lies outside guest memory");
+  uk_hc_volume C{};
+  C.request = Request;
+  C.request_len = 3;
+  C.reply = ReplyAt;
+  C.reply_cap = 64;
+  Memory.write(Call, C);
+  EXPECT_EQ(
+      handleHypercall(UK_KVM_HYPERCALL_PORT + UK_HC_VOLUME, Call, Memory, Out, Volumes.get())
+          .Error,
+      "volume 0: a 9P request of 3 bytes has no header");
+  C.request = ~0ull - 4;
+  C.request_len = 16;
+  Memory.write(Call, C);
+  EXPECT_EQ(
+      handleHypercall(UK_KVM_HYPERCALL_PORT + UK_HC_VOLUME, Call, Memory, Out, Volumes.get())
+          .Kind,
+      HypercallOutcome::Fault);
+  C = {};
+  C.reserved = 1;
+  Memory.write(Call, C);
+  EXPECT_EQ(
+      handleHypercall(UK_KVM_HYPERCALL_PORT + UK_HC_VOLUME, Call, Memory, Out, Volumes.get())
+          .Error,
+      "volume call with reserved field 0x1");
+  EXPECT_EQ(handleHypercall(UK_KVM_HYPERCALL_PORT + UK_HC_VOLUME, uint32_t(Ram.size() - 8),
+                            Memory, Out, Volumes.get())
+                .Kind,
+            HypercallOutcome::Fault);
+}
+
+TEST_F(VolumeGuest, VolumeInfo) {
+  auto Info = [&](uint32_t Volume, uint32_t Size = sizeof(uk_hc_volume_info)) {
+    uk_hc_volume_info I{};
+    I.size = Size;
+    I.volume = Volume;
+    Memory.write(Call, I);
+    auto O = handleHypercall(UK_KVM_HYPERCALL_PORT + UK_HC_VOLUME_INFO, Call, Memory, Out,
+                             Volumes.get());
+    EXPECT_EQ(O.Error, Size == sizeof I ? "" : O.Error);
+    Memory.read(Call, I);
+    return std::make_pair(O, I);
+  };
+  auto [O, I] = Info(0);
+  EXPECT_EQ(I.result, 0);
+  EXPECT_STREQ(I.tag, "/data");
+  EXPECT_EQ(I.flags, 0u);
+  EXPECT_EQ(I.msize, 1u << 20);
+  std::tie(O, I) = Info(1);
+  EXPECT_STREQ(I.tag, "/ro");
+  EXPECT_EQ(I.flags, UK_VOLUME_READONLY);
+  std::tie(O, I) = Info(2);
+  EXPECT_EQ(I.result, -ENODEV);
+  std::tie(O, I) = Info(0, 200);
+  EXPECT_EQ(O.Error, "volume info call of 200 bytes; this monitor's has 280");
+}
+
+TEST(VolumeSet, RefusesBadSpecs) {
+  auto Error = [](std::vector<VolumeSpec> Specs) {
+    try {
+      VolumeSet V(Specs);
+    } catch (const ukcxx::Error &E) {
+      return std::string(E.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(Error({{"/nonexistent-folder", "/data", false}}),
+            "cannot use '/nonexistent-folder' as a volume: No such file or directory");
+  EXPECT_EQ(Error({{"/etc/passwd", "/data", false}}),
+            "cannot use '/etc/passwd' as a volume: Not a directory");
+  EXPECT_EQ(Error({{"/tmp", "", false}}), "volume tag '' must be 1 to 255 bytes");
+  EXPECT_EQ(Error({{"/tmp", "/a", false}, {"/", "/a", true}}), "two volumes for '/a'");
+  EXPECT_EQ(Error({{"/tmp", "/a", false}}), "");
 }
 
 } // namespace

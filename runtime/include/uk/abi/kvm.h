@@ -9,7 +9,12 @@
  * Hypercalls: the guest writes, with one 32-bit OUT, the guest-physical address of the
  * call's argument struct to port UK_KVM_HYPERCALL_PORT + call number. Each call is one
  * exit. The monitor treats every field as hostile: addresses are checked against guest
- * memory by one helper, and a bad call ends the guest with a message. */
+ * memory by one helper, and a bad call ends the guest with a message.
+ *
+ * Host volumes (ukrun --volume) came later, within version 1 and compatibly: the boot
+ * info's `volumes` was a reserved field that monitors wrote as 0, so a guest makes the
+ * volume hypercalls only when a monitor that has them said there are volumes, and
+ * guests that do not know them ignore the field. */
 #ifndef UK_ABI_KVM_H
 #define UK_ABI_KVM_H
 
@@ -54,7 +59,7 @@ struct uk_kvm_boot_info {
   /* CPUID as the monitor configured it, so the kernel need not execute CPUID (an exit
    * each): leaf 1 ECX and EDX, leaf 7 EBX, leaf 0x80000001 EDX, leaf 0x80000007 EDX. */
   uint32_t cpuid_1_ecx, cpuid_1_edx, cpuid_7_ebx, cpuid_ext1_edx, cpuid_ext7_edx;
-  uint32_t reserved;
+  uint32_t volumes; /* host volumes, numbered from 0 (UK_HC_VOLUME); 0 before them */
 };
 
 #define UK_KVM_HYPERCALL_PORT 0x500
@@ -67,6 +72,8 @@ enum uk_kvm_hypercall {
   /* Slots reserved for the network and block device rings. */
   UK_HC_NET_NOTIFY = 8,
   UK_HC_BLOCK_NOTIFY = 9,
+  UK_HC_VOLUME = 10,      /* struct uk_hc_volume: one 9P2000.L message to a host volume */
+  UK_HC_VOLUME_INFO = 11, /* struct uk_hc_volume_info: a volume's tag */
   UK_HC_COUNT = 16,
 };
 
@@ -94,7 +101,41 @@ struct uk_hc_clock {
   int64_t monotonic_ns; /* CLOCK_MONOTONIC */
 };
 
+/* One 9P2000.L request to a host volume, the same protocol QEMU's virtio-9p serves. The
+ * guest builds the T-message at guest-physical [request, request + request_len); the
+ * monitor performs it on the host folder and writes the R-message (at most the msize
+ * that Tversion agreed) at guest-physical [reply, reply + reply_cap). The buffers may
+ * overlap. Either lying outside guest memory, a request that cannot be framed (its size
+ * field is not request_len, it is shorter than a header or longer than the msize), or
+ * reply_cap below 11 bytes (an Rlerror) ends the guest with a message; every other
+ * error is an Rlerror with a Linux errno. */
+struct uk_hc_volume {
+  uint32_t volume;   /* below uk_kvm_boot_info.volumes */
+  uint32_t reserved; /* 0 */
+  uint64_t request;
+  uint64_t request_len;
+  uint64_t reply;
+  uint64_t reply_cap;
+  int64_t result; /* out: the reply's length, or -ENODEV for a volume that does not exist */
+};
+
+#define UK_VOLUME_TAG_MAX 256 /* bytes, with the terminating NUL */
+#define UK_VOLUME_READONLY 1u /* every change to the volume fails with EROFS */
+
+/* What the guest knows a volume by. The guest sets `size` and `volume`; a size other
+ * than this struct's ends the guest (a guest built against another layout). */
+struct uk_hc_volume_info {
+  uint32_t size;   /* sizeof(struct uk_hc_volume_info) */
+  uint32_t volume; /* below uk_kvm_boot_info.volumes */
+  uint32_t flags;  /* out: UK_VOLUME_READONLY */
+  uint32_t msize;  /* out: the largest 9P message the volume accepts (Tversion's limit) */
+  int64_t result;  /* out: 0, or -ENODEV for a volume that does not exist */
+  char tag[UK_VOLUME_TAG_MAX]; /* out: NUL-terminated; ukrun gives the guest path */
+};
+
 #ifdef __cplusplus
+static_assert(sizeof(struct uk_hc_volume) == 48, "uk_hc_volume layout is ABI");
+static_assert(sizeof(struct uk_hc_volume_info) == 280, "uk_hc_volume_info layout is ABI");
 static_assert(sizeof(struct uk_hc_clock) == 16, "uk_hc_clock layout is ABI");
 static_assert(sizeof(struct uk_kvm_image) == 96, "uk_kvm_image layout is ABI");
 static_assert(sizeof(struct uk_kvm_boot_info) == 104, "uk_kvm_boot_info layout is ABI");

@@ -1,10 +1,17 @@
 // HypercallFuzzer: random guest memory and random hypercalls must never make the
-// handlers touch memory outside the guest, crash, or hang; at worst they fault.
+// handlers touch memory outside the guest, crash, or hang; at worst they fault. The
+// volume calls reach a read-only volume (its messages have a fuzzer of their own).
 #include "Hypercalls.h"
+#include "VolumeSet.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <vector>
 
 using namespace ukcxx;
@@ -32,7 +39,20 @@ public:
   }
 };
 
+std::string Folder;
+
 } // namespace
+
+extern "C" int LLVMFuzzerInitialize(int *, char ***) {
+  char Template[] = "/tmp/ukvolume-hcfuzz-XXXXXX";
+  if (!mkdtemp(Template))
+    abort();
+  Folder = Template;
+  std::filesystem::create_directories(Folder + "/d");
+  std::ofstream(Folder + "/f") << "hello";
+  atexit([] { std::filesystem::remove_all(Folder); });
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   if (Size < 6)
@@ -49,6 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   std::memcpy(Ram.data(), Data + 6, std::min(Size - 6, Ram.size()));
   GuestMemory Memory(Ram.data(), Ram.size());
   NullConsole Out;
-  handleHypercall(Port, Value % (Ram.size() + 64), Memory, Out);
+  // A server per input, so that no state carries from one input to the next.
+  VolumeSet Volumes({{Folder, "/data", true}});
+  handleHypercall(Port, Value % (Ram.size() + 64), Memory, Out, &Volumes);
   return 0;
 }

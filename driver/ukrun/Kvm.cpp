@@ -82,13 +82,27 @@ int runOnMonitor(const RunRequest &R) {
   O.Memory = R.Memory;
   O.Timeout = R.Timeout;
   O.Verbose = R.Verbose;
+  // The volumes by their tags, as on QEMU; the guest mounts them by the same kernel
+  // options (uk.mount=TAG:GUEST), and the test options (uk.crash_before...) apply as
+  // they do there.
+  for (const VolumeBinding &V : R.Volumes)
+    O.Volumes.push_back({V.Host, V.Tag, V.ReadOnly});
   std::vector<std::string> KernelOptions;
   if (int Ttys = consoleTtys())
     KernelOptions.push_back("uk.tty=" + std::to_string(Ttys));
+  for (auto &Option : volumeOptions(R.Volumes, R.Workdir))
+    KernelOptions.push_back(Option);
+  for (auto &Option : R.TestOptions)
+    KernelOptions.push_back(Option);
   O.Cmdline = bootCommandLine(KernelOptions, R.Args);
-  if (R.Verbose)
+  if (R.Verbose) {
     fprintf(stderr, "ukrun: booting %s on the built-in KVM monitor (%llu MiB)\n",
             R.Image->path().c_str(), static_cast<unsigned long long>(R.Memory >> 20));
+    for (const VolumeBinding &V : R.Volumes)
+      fprintf(stderr,
+              "ukrun: volume %s: %s at %s%s, served by the monitor (9P2000.L by hypercall)\n",
+              V.Tag.c_str(), V.Host.c_str(), V.Guest.c_str(), V.ReadOnly ? " (read-only)" : "");
+  }
   fflush(stdout);
   HostConsole Console(*R.Image);
   MonitorResult M;

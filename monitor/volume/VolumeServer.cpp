@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
+#include <utility>
 
 namespace ukcxx::volume {
 
@@ -175,10 +176,15 @@ std::shared_ptr<Node> VolumeServer::lookup(const std::shared_ptr<Node> &Dir,
 
 void VolumeServer::renamed(const Node &OldDir, const std::string &Name,
                            const std::shared_ptr<Node> &NewDir, const std::string &NewName) {
-  for (Node *N : Nodes) {
-    if (!N->Parent || N->Parent->Dev != OldDir.Dev || N->Parent->Ino != OldDir.Ino ||
-        N->Name != Name)
-      continue;
+  // Found first, changed after, and the old folders' nodes released only at the end:
+  // a node re-parented may hold the last reference to one, which then leaves Nodes.
+  std::vector<Node *> Moved;
+  std::vector<std::shared_ptr<Node>> Released;
+  for (Node *N : Nodes)
+    if (N->Parent && N->Parent->Dev == OldDir.Dev && N->Parent->Ino == OldDir.Ino &&
+        N->Name == Name)
+      Moved.push_back(N);
+  for (Node *N : Moved) {
     // A node never becomes its own ancestor, even when the host moved folders behind
     // the server's back and the kernel accepted the rename.
     bool Cycle = false;
@@ -186,7 +192,7 @@ void VolumeServer::renamed(const Node &OldDir, const std::string &Name,
       Cycle = A == N;
     if (Cycle)
       continue;
-    N->Parent = NewDir;
+    Released.push_back(std::exchange(N->Parent, NewDir));
     N->Name = NewName;
   }
 }

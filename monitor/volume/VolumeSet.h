@@ -11,10 +11,10 @@
 
 namespace ukcxx {
 
-/// One volume, as ukrun's --volume HOST:GUEST[:ro] gives it.
+/// One volume, as ukrun's --volume binds it.
 struct VolumeSpec {
   std::string Host; // the host folder (the user's path, resolved as the user's)
-  std::string Tag;  // what the guest knows it by (the guest path, or a manifest name)
+  std::string Tag;  // what the guest knows it by: a manifest volume's name, or ukrun's
   bool ReadOnly = false;
 };
 

@@ -396,6 +396,28 @@ TEST_F(VolumeServerTest, RenameKeepsFidsOnTheirFiles) {
   EXPECT_EQ(C.rename(0, 2, "root"), uint32_t(EBUSY));
 }
 
+TEST_F(VolumeServerTest, RenameWhenTheFolderWasReachedTwice) {
+  for (int I = 0; I < 50; ++I)
+    put(Vol + "/d/file" + std::to_string(I), std::to_string(I));
+  auto S = serve();
+  Client C(*S);
+  // Each file reached through a walk of its own (its own node for d, held by it alone),
+  // then renamed through another fid on d: every old d node is released on the way.
+  for (uint32_t I = 0; I < 50; ++I)
+    ASSERT_EQ(C.reach(10 + I, {"d", "file" + std::to_string(I)}), 0u);
+  ASSERT_EQ(C.reach(1, {"d"}), 0u);
+  size_t Before = S->nodeCount();
+  for (uint32_t I = 0; I < 50; ++I)
+    ASSERT_EQ(C.renameat(1, "file" + std::to_string(I), 0, "top" + std::to_string(I)), 0u);
+  EXPECT_EQ(S->nodeCount(), Before - 50);
+  for (uint32_t I = 0; I < 50; ++I) {
+    ASSERT_EQ(C.lopen(10 + I, O_RDONLY), 0u);
+    std::string Data;
+    ASSERT_EQ(C.read(10 + I, 0, 10, Data), 0u);
+    EXPECT_EQ(Data, std::to_string(I));
+  }
+}
+
 TEST_F(VolumeServerTest, StatfsFlushFsyncAndUnsupported) {
   auto S = serve();
   Client C(*S);

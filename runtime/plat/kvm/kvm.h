@@ -18,4 +18,7 @@ inline void hypercall(unsigned nr, const void *args) {
 
 void kvm_platform_init(const uk_kvm_boot_info &info);
 
+/// Records how many host volumes the monitor serves (volume.cpp).
+void kvm_volumes_init(uint32_t count);
+
 } // namespace uk

@@ -19,6 +19,7 @@ extern "C" [[noreturn]] void uk_kvm_main(uint64_t info_phys) {
   if (info.magic != UK_KVM_BOOT_MAGIC || info.abi_version != UK_KVM_ABI_VERSION ||
       info.size != sizeof info)
     PANIC("the monitor's boot info is of another ABI version");
+  kvm_volumes_init(info.volumes);
   boot.ram[0] = {0, info.memory_size};
   boot.ram_count = 1;
   boot.reserved = {info.reserved_start, info.reserved_end - info.reserved_start};

@@ -130,7 +130,7 @@ struct uk_hc_volume_info {
   uint32_t flags;  /* out: UK_VOLUME_READONLY */
   uint32_t msize;  /* out: the largest 9P message the volume accepts (Tversion's limit) */
   int64_t result;  /* out: 0, or -ENODEV for a volume that does not exist */
-  char tag[UK_VOLUME_TAG_MAX]; /* out: NUL-terminated; ukrun gives the guest path */
+  char tag[UK_VOLUME_TAG_MAX]; /* out: NUL-terminated, as virtio-9p's mount tag */
 };
 
 #ifdef __cplusplus

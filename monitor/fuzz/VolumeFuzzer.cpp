@@ -5,6 +5,8 @@
 #include "Protocol.h"
 #include "VolumeServer.h"
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -267,12 +269,20 @@ std::string freshVolume() {
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  // tmpfs where there is one: fsync costs nothing there.
-  const char *Where = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-  std::string Template = std::string(Where) + "/ukvolume-fuzz-XXXXXX";
-  if (!mkdtemp(Template.data()))
-    abort();
-  Base = Template;
+  // tmpfs where there is one: fsync costs nothing there. The folder is named by this
+  // process; those of processes that died (a crash skips atexit) are removed here.
+  std::string Where = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+  const std::string Prefix = "ukvolume-fuzz-";
+  std::error_code Error;
+  for (auto &E : std::filesystem::directory_iterator(Where, Error)) {
+    std::string Name = E.path().filename().string();
+    if (Name.rfind(Prefix, 0) == 0 && Name.size() > Prefix.size() &&
+        Name.find_first_not_of("0123456789", Prefix.size()) == std::string::npos &&
+        kill(pid_t(std::stol(Name.substr(Prefix.size()))), 0) < 0 && errno == ESRCH)
+      std::filesystem::remove_all(E.path(), Error);
+  }
+  Base = Where + "/" + Prefix + std::to_string(getpid());
+  std::filesystem::remove_all(Base, Error);
   std::filesystem::create_directories(Base + "/outside");
   write(Base + "/outside/secret", "secret");
   atexit([] { std::filesystem::remove_all(Base); });

@@ -18,11 +18,14 @@
 
 namespace ukcxx::volume {
 
+/// The limits bound the server's memory and descriptors. The guest's 9P client
+/// (runtime/fs) keeps a walked fid per file it has met, up to 8192 per volume: the
+/// limits leave it room. Past the process's descriptor limit, lookups get EMFILE.
 struct ServerOptions {
   bool ReadOnly = false;         // every mutation is refused with EROFS
   uint32_t MaxMessage = 1 << 20; // the largest msize agreed to (request and reply)
-  uint32_t MaxFids = 1024;       // fids at once; beyond, ENFILE
-  uint32_t MaxNodes = 4096;      // host handles held at once for fids and their folders
+  uint32_t MaxFids = 16384;      // fids at once; beyond, ENFILE
+  uint32_t MaxNodes = 32768;     // host handles held at once for fids and their folders
   CrashPoint *Crash = nullptr;   // the crash-safety hook, shared by a monitor's volumes
 };
 

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <map>
 #include <set>
+#include <sys/resource.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
@@ -469,6 +470,30 @@ TEST_F(VolumeServerTest, FidsAndHandlesAreBounded) {
   EXPECT_EQ(S->nodeCount(), 6u);
   ASSERT_EQ(C.clunk(1), 0u);
   EXPECT_EQ(C.walk(0, 4, {"f"}), 0u);
+}
+
+TEST_F(VolumeServerTest, RunningOutOfDescriptorsIsAnError) {
+  auto S = serve();
+  Client C(*S);
+  // In a child with a descriptor limit of 64: walks fail with EMFILE once the limit is
+  // reached, and work again once fids are clunked.
+  auto Exhaust = [&] {
+    rlimit Limit = {64, 64};
+    if (setrlimit(RLIMIT_NOFILE, &Limit) < 0)
+      _exit(2);
+    uint32_t Fid = 1, Error = 0;
+    for (; Fid < 200 && !(Error = C.walk(0, Fid, {"f"})); ++Fid)
+      ;
+    if (Error != EMFILE)
+      _exit(3);
+    for (uint32_t Each = 1; Each < Fid; ++Each)
+      C.clunk(Each);
+    if (C.walk(0, 1, {"f"}) || C.lopen(1, O_RDONLY))
+      _exit(4);
+    fprintf(stderr, "EMFILE after %u walks\n", Fid - 1);
+    _exit(0);
+  };
+  EXPECT_EXIT(Exhaust(), ::testing::ExitedWithCode(0), "EMFILE after [0-9]+ walks");
 }
 
 TEST_F(VolumeServerTest, CrashPointDiesBeforeTheChosenMutation) {

@@ -1,7 +1,8 @@
 // stack.cpp: lwIP in the kernel: started on first use, its interface on the network
 // device (frames in from the device's interrupt, out through its send ring), its
 // timeouts on a kernel timer. The address comes from the boot command line (uk.net=,
-// which ukrun writes), else the manifest, else QEMU's user network's usual one.
+// which ukrun writes), else the manifest, else QEMU's user network's usual one; the
+// name servers from the manifest, else the boot command line.
 #include "stack.h"
 
 #include "uk/cpu.h"
@@ -27,6 +28,8 @@ namespace {
 struct Config {
   uint32_t address, gateway; // network byte order
   uint8_t prefix;
+  uint16_t mtu; // 0: the device's
+  uint32_t dns[UK_MANIFEST_NET_DNS];
 };
 
 char boot_option[64]; // uk.net=, copied at boot
@@ -56,32 +59,49 @@ bool parse_address(const char *&p, uint32_t &out) {
   return true;
 }
 
-/// "ADDRESS/PREFIX[,GATEWAY]".
+/// "ADDRESS/PREFIX[,[GATEWAY][,DNS]]": the user network's name server is the third.
 bool parse_option(const char *p, Config &c) {
   if (!parse_address(p, c.address) || *p++ != '/')
     return false;
   unsigned prefix = 0;
-  for (; *p >= '0' && *p <= '9'; ++p)
+  for (; *p >= '0' && *p <= '9' && prefix <= 32; ++p)
     prefix = prefix * 10 + unsigned(*p - '0');
   c.prefix = uint8_t(prefix);
   c.gateway = 0;
-  if (*p == ',' && !parse_address(++p, c.gateway))
+  if (*p == ',' && *++p != ',' && !parse_address(p, c.gateway))
+    return false;
+  if (*p == ',' && !parse_address(++p, c.dns[0]))
     return false;
   return prefix <= 32 && (!*p || *p == ' ');
 }
 
-Config configuration() {
-  Config c = {ipv4(10, 0, 2, 15), ipv4(10, 0, 2, 2), 24};
-  if (boot_option[0]) {
-    if (parse_option(boot_option, c))
-      return c;
+/// Worked out once: the boot option and the manifest do not change.
+const Config &configuration() {
+  static Config c;
+  static bool done;
+  if (done)
+    return c;
+  done = true;
+  c = {ipv4(10, 0, 2, 15), ipv4(10, 0, 2, 2), 24, 0, {}};
+  Config boot = {};
+  bool from_boot = boot_option[0] && parse_option(boot_option, boot);
+  if (boot_option[0] && !from_boot)
     print("ukc++: malformed uk.net=%s; using the manifest's address\n", boot_option);
-  }
-  // The manifest's first interface, when it has a static address.
+  // The manifest's first interface: its static address (unless ukrun's option names
+  // one), its MTU and name servers.
   const uk_manifest &m = manifest();
-  uk_manifest_net entry;
-  if (m.net_count && manifest_copy(m.net, &entry, sizeof entry) && !entry.dhcp && entry.ipv4)
-    c = {entry.ipv4, entry.gateway, entry.prefix};
+  uk_manifest_net entry = {};
+  if (m.net_count && manifest_copy(m.net, &entry, sizeof entry)) {
+    if (!entry.dhcp && entry.ipv4)
+      c.address = entry.ipv4, c.gateway = entry.gateway, c.prefix = entry.prefix;
+    c.mtu = entry.mtu;
+    memcpy(c.dns, entry.dns, sizeof c.dns);
+  }
+  if (from_boot) {
+    c.address = boot.address, c.gateway = boot.gateway, c.prefix = boot.prefix;
+    if (!c.dns[0])
+      c.dns[0] = boot.dns[0];
+  }
   return c;
 }
 
@@ -119,6 +139,8 @@ err_t interface_init(struct netif *n) {
   n->hwaddr_len = 6;
   net_device_address(*device, n->hwaddr);
   n->mtu = net_device_mtu(*device);
+  if (uint16_t mtu = configuration().mtu; mtu && mtu < n->mtu)
+    n->mtu = mtu;
   n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
   n->output = etharp_output;
   n->linkoutput = send_frame;
@@ -142,7 +164,7 @@ void stack_start() {
     stack_done();
     return;
   }
-  Config c = configuration();
+  const Config &c = configuration();
   ip4_addr_t address, mask, gateway;
   address.addr = c.address;
   mask.addr = c.prefix ? lwip_htonl(~0u << (32 - c.prefix)) : 0;
@@ -171,6 +193,19 @@ void stack_done() {
                           ? 0
                           : tsc_at(monotonic_ns() + uint64_t(sleep) * 1000000) | 1;
   set_device_timer(deadline, timeouts_due);
+}
+
+uint32_t interface_address() {
+  stack_start();
+  return device ? interface.ip_addr.addr : 0;
+}
+
+int name_servers(uint32_t (&servers)[UK_MANIFEST_NET_DNS]) {
+  int count = 0;
+  for (uint32_t server : configuration().dns)
+    if (server)
+      servers[count++] = server;
+  return count;
 }
 
 /// Data or a FIN of ours that the peer has not acknowledged yet.

@@ -4,8 +4,13 @@
 #include "Error.h"
 
 #include <arpa/inet.h>
+#include <cstdio>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/if.h>
-#include <sys/stat.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace ukcxx {
 namespace {
@@ -57,12 +62,22 @@ NetworkChoice parseNetwork(const std::string &Text) {
 }
 
 void checkTapDevice(const std::string &Name) {
-  struct stat St;
   if (!if_nametoindex(Name.c_str()))
     throw Error("--net tap:" + Name + ": there is no network interface '" + Name +
                 "' (make one with: ip tuntap add " + Name + " mode tap)");
-  // Only tun and tap devices have tun_flags in sysfs.
-  if (stat(("/sys/class/net/" + Name + "/tun_flags").c_str(), &St) != 0)
+  // The tun driver says "tun" and, for a tap, bus "tap". Asked of the interface itself
+  // (not sysfs, which may show another network namespace's).
+  ethtool_drvinfo Info = {};
+  Info.cmd = ETHTOOL_GDRVINFO;
+  ifreq Request = {};
+  std::snprintf(Request.ifr_name, sizeof Request.ifr_name, "%s", Name.c_str());
+  Request.ifr_data = reinterpret_cast<char *>(&Info);
+  int Fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  bool Tap = Fd >= 0 && ioctl(Fd, SIOCETHTOOL, &Request) == 0 &&
+             std::string(Info.driver) == "tun" && std::string(Info.bus_info) == "tap";
+  if (Fd >= 0)
+    close(Fd);
+  if (!Tap)
     throw Error("--net tap:" + Name + ": '" + Name + "' is not a tap device");
 }
 

@@ -1,6 +1,6 @@
 // etc.cpp: the built-in /etc that static glibc reads to resolve names (hosts,
-// resolv.conf, nsswitch.conf, services, protocols...), read-only, mounted when the
-// image's own tree has no /etc.
+// resolv.conf, nsswitch.conf, services, protocols...) and users (passwd, group),
+// read-only, mounted when the image's own tree has no /etc.
 #include "stack.h"
 #include "vfs.h"
 
@@ -83,6 +83,13 @@ Text nsswitch_conf() {
   return text("hosts: files dns\nnetworks: files\nservices: files\nprotocols: files\n"
               "passwd: files\ngroup: files\nshadow: files\n");
 }
+// The accounts every Linux has, for servers that look a user up to drop privileges
+// to (nginx asks for nobody and nogroup when it runs as root, as here).
+Text passwd() {
+  return text("root:x:0:0:root:/root:/bin/sh\n"
+              "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+}
+Text group() { return text("root:x:0:\nnogroup:x:65534:\n"); }
 Text services() { return {etc_services, etc_services_size}; }
 Text protocols() { return {etc_protocols, etc_protocols_size}; }
 
@@ -92,9 +99,9 @@ struct Entry {
 };
 const Entry entries[] = {
     // sorted, as readdir lists them
-    {"host.conf", host_conf},         {"hostname", hostname},   {"hosts", hosts},
-    {"nsswitch.conf", nsswitch_conf}, {"protocols", protocols}, {"resolv.conf", resolv_conf},
-    {"services", services},
+    {"group", group},         {"host.conf", host_conf},         {"hostname", hostname},
+    {"hosts", hosts},         {"nsswitch.conf", nsswitch_conf}, {"passwd", passwd},
+    {"protocols", protocols}, {"resolv.conf", resolv_conf},     {"services", services},
 };
 constexpr uint64_t EntryCount = sizeof entries / sizeof entries[0];
 

@@ -3,7 +3,7 @@
 and loads it with ApacheBench (Debian's apache2-utils) on 127.0.0.1 only.
 
 usage: http-load.py --requests N --concurrency C [--keepalive] [--path /] --out FILE
-                    [--port N] [--body FILE] -- COMMAND...
+                    [--port N] [--body FILE] [--client-cpu N] -- COMMAND...
 The word PORT in COMMAND becomes a free port of 127.0.0.1 (or --port). Waits (at most
 60 s) until GET PATH answers 200, runs `ab` (at most 300 s), prints ab's counts and
 figures, then stops the server's whole process group. Exits 1 if ab failed or any
@@ -61,6 +61,7 @@ def main():
     parser.add_argument("--port", type=int)
     parser.add_argument("--out", required=True)
     parser.add_argument("--body", help="a file the first answer must equal")
+    parser.add_argument("--client-cpu", type=int, help="the CPU ab runs on (benchmarks)")
     args = parser.parse_args(argv[:split])
     port = args.port or free_port()
     command = [word.replace("PORT", str(port)) for word in argv[split + 1:]]
@@ -78,7 +79,8 @@ def main():
             with open(args.body, "rb") as f:
                 same = f.read() == body
             print(f"body: {'identical' if same else 'DIFFERENT'} to {os.path.basename(args.body)}")
-        ab = ["timeout", "300", "ab", "-q", "-n", str(args.requests), "-c",
+        pin = ["taskset", "-c", str(args.client_cpu)] if args.client_cpu is not None else []
+        ab = pin + ["timeout", "300", "ab", "-q", "-n", str(args.requests), "-c",
               str(args.concurrency)] + (["-k"] if args.keepalive else []) + [url]
         result = subprocess.run(ab, capture_output=True, text=True)
         report = result.stdout

@@ -121,6 +121,8 @@ GuestAddress guestAddress(const ManifestView &M) {
   return {htonl(0x0a00020f), htonl(0x0a000202), 24};
 }
 
+bool guestAsksDHCP(const ManifestView &M) { return !M.Nets.empty() && M.Nets[0].DHCP; }
+
 bool userNetworkOpen(const NetworkChoice &N, const std::vector<PortForward> &Forwards) {
   // QEMU's restricted mode drops every datagram the guest sends, answers to UDP
   // forwards included, so a UDP forward needs the unrestricted network.

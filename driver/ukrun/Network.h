@@ -45,8 +45,11 @@ struct GuestAddress {
 };
 
 /// The manifest's first interface if it has a static address, else the user network's
-/// usual one (10.0.2.15/24, gateway 10.0.2.2).
+/// usual one (10.0.2.15/24, gateway 10.0.2.2: also the first address its DHCP gives).
 GuestAddress guestAddress(const ManifestView &M);
+
+/// True if the manifest's first interface asks DHCP for its address.
+bool guestAsksDHCP(const ManifestView &M);
 
 /// Whether the user network lets the guest out (and so to its name server): when
 /// asked, or when a UDP forward needs it.

@@ -43,8 +43,9 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
   if (Accel == "tcg")
     if (uint64_t Hz = hostTscHz())
       KernelOptions.push_back("uk.tsc_khz=" + std::to_string(Hz / 1000));
-  // On the user network ukrun knows the guest's address; on a tap the manifest says.
-  if (R.Net.Backend == NetworkChoice::User)
+  // On the user network ukrun knows the guest's address, unless the guest asks DHCP;
+  // on a tap the manifest says.
+  if (R.Net.Backend == NetworkChoice::User && !guestAsksDHCP(R.Manifest))
     KernelOptions.push_back(
         guestAddressOption(userNetworkAddress(R.Manifest, R.Net, R.Forwards)));
   for (auto &Option : volumeOptions(R.Volumes, R.Workdir))

@@ -140,12 +140,13 @@ int main(int Argc, char **Argv) {
       if (!R.Forwards.empty())
         return failure("-p forwards ports through the user network; on --net " + Net +
                        " the guest's own address is reachable from the host");
-      // No DHCP client yet: on a tap the guest's address must come from the manifest.
-      if (R.Manifest.Nets.empty() || R.Manifest.Nets[0].DHCP || !R.Manifest.Nets[0].IPv4)
+      // On a tap the guest's address comes from the manifest, or from a DHCP server on
+      // the tap's network; ukrun does not know that network.
+      if (R.Manifest.Nets.empty())
         return failure("--net " + Net +
-                       " needs a static address in the image's manifest, like "
-                       "net: [ { name: eth0, ipv4: 10.0.0.2/24 } ] (the guest has no DHCP "
-                       "client yet)");
+                       " needs the guest's address in the image's manifest, like "
+                       "net: [ { name: eth0, ipv4: 10.0.0.2/24 } ], or ipv4: dhcp with a "
+                       "DHCP server on the tap's network");
       checkTapDevice(R.Net.TapName);
     }
     if (Linux && (!Volumes.empty() || !Workdir.empty()))

@@ -52,12 +52,13 @@ Text hosts() {
   return {buffer, size};
 }
 
-/// The manifest's name servers, else the one ukrun's user network offers; none: glibc
-/// asks 127.0.0.1, as on a Linux host without resolv.conf.
+/// The manifest's name servers, else DHCP's, else the one ukrun's user network offers;
+/// none: glibc asks 127.0.0.1, as on a Linux host without resolv.conf.
 Text resolv_conf() {
   static char buffer[128];
   static size_t size;
   if (!size) {
+    interface_address(); // starts the stack: a DHCP answer may name the servers
     uint32_t servers[UK_MANIFEST_NET_DNS];
     int count = name_servers(servers);
     size = format(buffer, sizeof buffer, "# made by the kernel from the manifest and ukrun\n");

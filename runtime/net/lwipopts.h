@@ -19,7 +19,7 @@
 #define LWIP_RAW 0
 #define LWIP_UDP 1
 #define LWIP_TCP 1
-#define LWIP_DHCP 1 /* for the manifest's ipv4: dhcp */
+#define LWIP_DHCP 1           /* for the manifest's ipv4: dhcp */
 #define DHCP_DOES_ARP_CHECK 0 /* bind at once: a probe would hold the program a second */
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0

@@ -62,8 +62,20 @@ config.substitutions.append(("%compare", "python3 " + os.path.join(
 setup_features.provide(config, lit_config, "qemu", subprocess.run(
     ["sh", "-c", "command -v qemu-system-x86_64"], capture_output=True).returncode == 0)
 
+# Network tests of their own network namespace (tap devices, a DNS responder on its
+# 127.0.0.1:53): as root, or as a user with user namespaces (unshare -r). CI runs as
+# root, so there they always run.
+netns = "unshare -nm" if os.geteuid() == 0 else "unshare -rnm"
+config.substitutions.append(("%netns", netns))
+setup_features.provide(config, lit_config, "netns", subprocess.run(
+    netns.split() + ["ip", "link", "set", "lo", "up"], capture_output=True).returncode == 0,
+    "root, or user namespaces (unshare -r), and iproute2 provide it")
+
 # test/Programs builds programs not written for this project from Debian's sources,
 # which needs deb-src entries in apt's sources (checked without downloading anything).
-sources = ["lua5.4", "sqlite3", "yaml-cpp", "libzstd", "xz-utils", "cjson"]
+sources = ["lua5.4", "sqlite3", "yaml-cpp", "libzstd", "xz-utils", "cjson", "nginx"]
 setup_features.provide(config, lit_config, "debian-source", subprocess.run(
     ["apt-get", "source", "--print-uris", "-qq", *sources], capture_output=True).returncode == 0)
+# The HTTP servers' load: ApacheBench (apache2-utils).
+setup_features.provide(config, lit_config, "apache-bench", subprocess.run(
+    ["sh", "-c", "command -v ab"], capture_output=True).returncode == 0)

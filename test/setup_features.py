@@ -7,13 +7,14 @@ those tests run and fail with the real reason instead of passing as skipped."""
 import os
 
 
-def provide(config, lit_config, feature, present):
+def provide(config, lit_config, feature, present, provider="./bootstrap.sh provides it"):
+    """Provider says what makes the feature available (the set-up, or running as root)."""
     if present:
         config.available_features.add(feature)
     elif os.environ.get("CI") == "true":
-        lit_config.warning(f"'{feature}' is missing although ./bootstrap.sh provides it; "
+        lit_config.warning(f"'{feature}' is missing although {provider}; "
                            "under CI the tests that need it run, and fail")
         config.available_features.add(feature)
     else:
-        lit_config.note(f"'{feature}' is missing (./bootstrap.sh provides it): the tests "
+        lit_config.note(f"'{feature}' is missing ({provider}): the tests "
                         "that need it are unsupported")

@@ -74,8 +74,16 @@ ManifestView ManifestView::decode(std::span<const uint8_t> Bytes) {
   for (uint32_t I = 0; I < H.net_count; ++I) {
     auto N =
         Body.read<uk_manifest_net>(H.net + uint64_t(I) * sizeof(uk_manifest_net), "net entry");
-    M.Nets.push_back(
-        {Body.string(N.name, "net name"), N.ipv4, N.gateway, N.prefix, N.dhcp != 0});
+    Net Entry;
+    Entry.Name = Body.string(N.name, "net name");
+    Entry.IPv4 = N.ipv4, Entry.Gateway = N.gateway, Entry.Prefix = N.prefix;
+    Entry.DHCP = N.dhcp != 0;
+    for (uint32_t Server : N.dns)
+      if (Server)
+        Entry.DNS.push_back(Server);
+    Entry.MTU = N.mtu;
+    std::memcpy(Entry.MAC.data(), N.mac, 6);
+    M.Nets.push_back(std::move(Entry));
   }
   if (H.block_count > H.total_size / sizeof(uk_manifest_block))
     throw Error("manifest block count is too large");

@@ -3,6 +3,7 @@
 
 #include "uk/abi/manifest.h"
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -20,6 +21,9 @@ struct ManifestView {
     uint32_t Gateway = 0;
     uint8_t Prefix = 0;
     bool DHCP = false;
+    std::vector<uint32_t> DNS; // network byte order, the entries that are set
+    uint16_t MTU = 0;
+    std::array<uint8_t, 6> MAC = {}; // all 0: the hypervisor's
   };
 
   uint32_t Target = 0;

@@ -4,8 +4,11 @@
 #include "MountPoints.h"
 #include "YAMLUtil.h"
 
+#include "uk/abi/manifest.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
 #include <set>
@@ -254,7 +257,8 @@ private:
   }
 
   llvm::Error net(const YAML::Node &D) {
-    if (auto E = R.checkKeys(D, "a net device", {"name", "ipv4", "gateway"}))
+    if (auto E =
+            R.checkKeys(D, "a net device", {"name", "ipv4", "gateway", "dns", "mtu", "mac"}))
       return E;
     NetDevice N;
     TRY_ASSIGN(N.Name, deviceName(D, "net"));
@@ -284,7 +288,72 @@ private:
         return R.error(D["gateway"],
                        "malformed 'gateway' '" + Gateway + "'; write an address like 10.0.2.2");
     }
+    if (D["dns"])
+      if (auto E = netDNS(D["dns"], N))
+        return E;
+    if (D["mtu"])
+      TRY_ASSIGN(N.MTU, integer(D["mtu"], "'mtu'", MinMTU, MaxMTU));
+    if (D["mac"])
+      if (auto E = netMAC(D["mac"], N))
+        return E;
     M.Nets.push_back(N);
+    return llvm::Error::success();
+  }
+
+  // The device's frames hold at most 1500 bytes of payload (no jumbo frames); below
+  // 576 IPv4 no longer works.
+  static constexpr unsigned MinMTU = 576, MaxMTU = 1500;
+
+  /// dns: an address or a list of up to three (glibc asks no more).
+  llvm::Error netDNS(const YAML::Node &V, NetDevice &N) {
+    std::vector<std::pair<std::string, YAML::Node>> Items;
+    if (V.IsSequence()) {
+      if (V.size() == 0 || V.size() > UK_MANIFEST_NET_DNS)
+        return R.error(V, "'dns' takes 1 to " + std::to_string(UK_MANIFEST_NET_DNS) +
+                              " name server addresses, not " + std::to_string(V.size()));
+      for (const auto &Item : V) {
+        std::string S;
+        TRY_ASSIGN(S, R.scalar(Item, "a 'dns' address"));
+        Items.emplace_back(S, Item);
+      }
+    } else {
+      std::string S;
+      TRY_ASSIGN(S, R.scalar(V, "'dns'"));
+      Items.emplace_back(S, V);
+    }
+    for (const auto &[Text, Node] : Items) {
+      uint32_t Address;
+      if (!parseIPv4(Text, Address) || !Address)
+        return R.error(Node, "malformed 'dns' address '" + Text +
+                                 "'; write an address like 10.0.2.3, or a list of up to " +
+                                 std::to_string(UK_MANIFEST_NET_DNS));
+      N.DNS.push_back(Address);
+    }
+    return llvm::Error::success();
+  }
+
+  /// mac: six hexadecimal bytes separated by ':', unicast and not all zero.
+  llvm::Error netMAC(const YAML::Node &V, NetDevice &N) {
+    std::string Text;
+    TRY_ASSIGN(Text, R.scalar(V, "'mac'"));
+    llvm::SmallVector<llvm::StringRef, 6> Parts;
+    llvm::StringRef(Text).split(Parts, ':');
+    bool Ok = Parts.size() == 6;
+    for (size_t I = 0; Ok && I < 6; ++I) {
+      unsigned Byte;
+      Ok = Parts[I].size() == 2 && !Parts[I].getAsInteger(16, Byte);
+      if (Ok)
+        N.MAC[I] = uint8_t(Byte);
+    }
+    if (!Ok)
+      return R.error(V, "malformed 'mac' '" + Text +
+                            "'; write six hexadecimal bytes like 52:54:00:12:34:56");
+    if (N.MAC[0] & 1)
+      return R.error(V, "'mac' " + Text +
+                            " is a multicast address; an interface needs a unicast one "
+                            "(an even first byte, like 52:54:00:12:34:56)");
+    if (N.MAC == std::array<uint8_t, 6>{})
+      return R.error(V, "'mac' cannot be all zeros");
     return llvm::Error::success();
   }
 
@@ -459,6 +528,18 @@ llvm::json::Value toJSON(const Manifest &M, const std::vector<std::string> &Comp
         D["ipv4"] = N.DHCP ? "dhcp" : Dotted(N.IPv4) + "/" + std::to_string(N.Prefix);
         if (N.Gateway)
           D["gateway"] = Dotted(N.Gateway);
+        if (!N.DNS.empty()) {
+          llvm::json::Array DNS;
+          for (uint32_t A : N.DNS)
+            DNS.push_back(Dotted(A));
+          D["dns"] = std::move(DNS);
+        }
+        if (N.MTU)
+          D["mtu"] = N.MTU;
+        if (N.MAC != std::array<uint8_t, 6>{})
+          D["mac"] = llvm::formatv("{0:x-2}:{1:x-2}:{2:x-2}:{3:x-2}:{4:x-2}:{5:x-2}", N.MAC[0],
+                                   N.MAC[1], N.MAC[2], N.MAC[3], N.MAC[4], N.MAC[5])
+                         .str();
         Devices.push_back(std::move(D));
       }
       if (Name == "block")

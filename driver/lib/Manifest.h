@@ -6,6 +6,7 @@
 
 #include "llvm/Support/JSON.h"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -18,7 +19,10 @@ struct NetDevice {
   bool DHCP = false;
   uint32_t IPv4 = 0; // host byte order
   uint8_t Prefix = 0;
-  uint32_t Gateway = 0; // host byte order, 0 when absent
+  uint32_t Gateway = 0;            // host byte order, 0 when absent
+  std::vector<uint32_t> DNS;       // host byte order, at most UK_MANIFEST_NET_DNS
+  uint16_t MTU = 0;                // 0: the device's
+  std::array<uint8_t, 6> MAC = {}; // all 0: the hypervisor's
 };
 
 struct Manifest {

@@ -82,6 +82,10 @@ std::vector<uint8_t> encodeManifest(const Manifest &M, const TargetInfo &T, cons
     Entry.gateway = bigEndian(N.Gateway);
     Entry.prefix = N.Prefix;
     Entry.dhcp = N.DHCP;
+    for (size_t I = 0; I < N.DNS.size() && I < UK_MANIFEST_NET_DNS; ++I)
+      Entry.dns[I] = bigEndian(N.DNS[I]);
+    Entry.mtu = N.MTU;
+    std::memcpy(Entry.mac, N.MAC.data(), 6);
     Nets.push_back(Entry);
   }
   H.net_count = Nets.size();
@@ -122,8 +126,16 @@ Manifest manifestFromView(const ManifestView &View) {
       M.Features[std::string(featureName(Bit))] = {};
   M.ThreadsMax = View.ThreadsMax;
   M.ThreadStack = View.ThreadStack;
-  for (const auto &N : View.Nets)
-    M.Nets.push_back({N.Name, N.DHCP, bigEndian(N.IPv4), N.Prefix, bigEndian(N.Gateway)});
+  for (const auto &N : View.Nets) {
+    NetDevice D;
+    D.Name = N.Name, D.DHCP = N.DHCP, D.IPv4 = bigEndian(N.IPv4), D.Prefix = N.Prefix;
+    D.Gateway = bigEndian(N.Gateway);
+    for (uint32_t A : N.DNS)
+      D.DNS.push_back(bigEndian(A));
+    D.MTU = N.MTU;
+    D.MAC = N.MAC;
+    M.Nets.push_back(D);
+  }
   M.Blocks = View.Blocks;
   M.FSRoot = View.FSRoot;
   M.FSWorkdir = View.FSWorkdir;

@@ -43,8 +43,11 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
   if (Accel == "tcg")
     if (uint64_t Hz = hostTscHz())
       KernelOptions.push_back("uk.tsc_khz=" + std::to_string(Hz / 1000));
-  if (R.UserNetwork)
-    KernelOptions.push_back(guestAddressOption(guestAddress(R.Manifest)));
+  // On the user network ukrun knows the guest's address, unless the guest asks DHCP;
+  // on a tap the manifest says.
+  if (R.Net.Backend == NetworkChoice::User && !guestAsksDHCP(R.Manifest))
+    KernelOptions.push_back(
+        guestAddressOption(userNetworkAddress(R.Manifest, R.Net, R.Forwards)));
   for (auto &Option : volumeOptions(R.Volumes, R.Workdir))
     KernelOptions.push_back(Option);
   for (auto &Option : R.TestOptions)
@@ -71,14 +74,14 @@ std::vector<std::string> qemuCommand(const RunRequest &R, const std::string &Acc
                             "-device",     "isa-debugcon,iobase=0x402,chardev=status",
                             "-device",     "isa-debug-exit,iobase=0xf4,iosize=4",
                         });
-  if (R.UserNetwork)
-    for (auto &A : qemuUserNetwork(guestAddress(R.Manifest), R.Forwards))
+  if (R.Net.Backend != NetworkChoice::None)
+    for (auto &A : qemuNetwork(R.Net, R.Manifest, guestAddress(R.Manifest), R.Forwards))
       Cmd.push_back(A);
   for (auto &A : qemuVolumes(R.Volumes))
     Cmd.push_back(A);
   // Modern virtio (version 2) for every device: the guest's drivers do not speak the
   // legacy one.
-  if (R.UserNetwork || !R.Volumes.empty())
+  if (R.Net.Backend != NetworkChoice::None || !R.Volumes.empty())
     Cmd.insert(Cmd.end(), {"-global", "virtio-mmio.force-legacy=false"});
   return Cmd;
 }

@@ -26,7 +26,7 @@ struct RunRequest {
   std::string Accel = "auto";    // kvm, tcg or auto (QEMU only)
   bool Verbose = false;
   bool Stats = false;                // print what the run cost (built-in monitor)
-  bool UserNetwork = false;          // --net user: a virtio-net device on QEMU's user network
+  NetworkChoice Net;                 // --net: a virtio-net device on it, unless none
   std::vector<PortForward> Forwards; // -p
   std::vector<VolumeBinding> Volumes; // --volume
   std::string Workdir;                // --workdir: the program's first working folder

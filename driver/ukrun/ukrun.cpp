@@ -63,8 +63,10 @@ int main(int Argc, char **Argv) {
   App.add_option("--timeout", Timeout, "stop the guest after this many seconds")
       ->check(CLI::PositiveNumber);
   App.add_option("--net", Net,
-                 "network backend: user (QEMU's user network; the default for images with "
-                 "the net feature) or none");
+                 "network backend: user (QEMU's user network, reaching nothing but the -p "
+                 "forwards; the default for images with the net feature), user:outbound "
+                 "(the guest may also connect out and resolve names through the host), "
+                 "tap:NAME (an existing tap device) or none");
   App.add_option("-p,--publish", Publish,
                  "[ADDRESS:]HOST:GUEST[/udp]: host port (on 127.0.0.1 unless ADDRESS) to "
                  "guest port; repeatable")
@@ -117,24 +119,36 @@ int main(int Argc, char **Argv) {
     R.Verbose = Verbose;
     R.Stats = Stats;
     bool Linux = R.Manifest.Target == UK_TARGET_LINUX;
-    if (!Net.empty() && Net != "user" && Net != "none")
-      return failure("unknown network backend --net " + Net + " (valid: user, none)");
     for (const auto &P : Publish)
       R.Forwards.push_back(parsePortForward(P));
     bool ImageNet = R.Manifest.Features & UK_FEATURE_NET;
     if (Net.empty())
       Net = (ImageNet || !R.Forwards.empty()) && !Linux ? "user" : "none";
-    if (Net == "none" && !R.Forwards.empty())
+    R.Net = parseNetwork(Net);
+    bool HasNet = R.Net.Backend != NetworkChoice::None;
+    if (!HasNet && !R.Forwards.empty())
       return failure("-p forwards ports to the guest's network, but --net none gives it none");
-    if (Net == "user" && Linux)
+    if (HasNet && Linux)
       return failure("'" + ImagePath +
                      "' runs as a process on the host's network; --net and "
                      "-p do not apply to --target=linux images");
-    if (Net == "user" && !ImageNet)
+    if (HasNet && !ImageNet)
       return failure("'" + ImagePath +
                      "' was built without the 'net' feature: it cannot use "
                      "a network (build it with 'net' in unikernel.yaml, or drop --net/-p)");
-    R.UserNetwork = Net == "user";
+    if (R.Net.Backend == NetworkChoice::Tap) {
+      if (!R.Forwards.empty())
+        return failure("-p forwards ports through the user network; on --net " + Net +
+                       " the guest's own address is reachable from the host");
+      // On a tap the guest's address comes from the manifest, or from a DHCP server on
+      // the tap's network; ukrun does not know that network.
+      if (R.Manifest.Nets.empty())
+        return failure("--net " + Net +
+                       " needs the guest's address in the image's manifest, like "
+                       "net: [ { name: eth0, ipv4: 10.0.0.2/24 } ], or ipv4: dhcp with a "
+                       "DHCP server on the tap's network");
+      checkTapDevice(R.Net.TapName);
+    }
     if (Linux && (!Volumes.empty() || !Workdir.empty()))
       return failure("'" + ImagePath +
                      "' runs as a process on the host's files; --volume and --workdir "
@@ -150,7 +164,7 @@ int main(int Argc, char **Argv) {
     }
     // The built-in monitor where /dev/kvm works and the image has its entry, else QEMU.
     // The built-in monitor has no network device nor volumes yet: such runs use QEMU.
-    bool NeedsQemu = R.UserNetwork || !R.Volumes.empty();
+    bool NeedsQemu = HasNet || !R.Volumes.empty();
     if (Hypervisor == "auto")
       Hypervisor = Linux                                                        ? "process"
                    : !Image.kvmImageNote().empty() && kvmUsable() && !NeedsQemu ? "kvm"
@@ -168,7 +182,7 @@ int main(int Argc, char **Argv) {
                      "process (--hypervisor=process), not on " +
                      Hypervisor);
     if (Hypervisor == "kvm") {
-      if (R.UserNetwork)
+      if (HasNet)
         return failure("the built-in monitor has no network backend yet; run networked "
                        "images with --hypervisor=qemu (or give them none with --net none)");
       if (!R.Volumes.empty())

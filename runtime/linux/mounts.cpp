@@ -78,6 +78,9 @@ void set_up() {
   add_mount(top, "proc", 4, proc_fs.root());
   if (temporary_files)
     add_mount(top, "tmp", 3, temporary_files()->root());
+  Node own_etc; // the image's own /etc wins over the built-in one
+  if (etc_files && root_fs()->lookup(top, "etc", 3, own_etc) == -ENOENT)
+    add_mount(top, "etc", 3, etc_files()->root());
   if (mount_volumes)
     mount_volumes();
 }

@@ -148,6 +148,9 @@ bool mount_in(Node dir, uint64_t k, DirEntry &e);
 /// /tmp, in memory (fs/tmpfs.cpp), if the fs component is there.
 [[gnu::weak]] const FileSystem *temporary_files();
 
+/// The built-in /etc for name lookups (net/etc.cpp), if the net component is there.
+[[gnu::weak]] const FileSystem *etc_files();
+
 /// The devices under /dev and the descriptors under /proc/self (devices.cpp).
 extern const FileSystem dev_fs, proc_fs;
 /// For the walk: if N is /proc/self/fd/K of a file system's file or folder, that node

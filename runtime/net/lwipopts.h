@@ -19,7 +19,8 @@
 #define LWIP_RAW 0
 #define LWIP_UDP 1
 #define LWIP_TCP 1
-#define LWIP_DHCP 0
+#define LWIP_DHCP 1           /* for the manifest's ipv4: dhcp */
+#define DHCP_DOES_ARP_CHECK 0 /* bind at once: a probe would hold the program a second */
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0
 #define LWIP_DNS 0
@@ -73,6 +74,19 @@
 #define LWIP_STATS 0
 #define LWIP_CHKSUM_ALGORITHM 3
 #define ETH_PAD_SIZE 0
+
+/* lwIP keeps no name servers without its own resolver (LWIP_DNS): the options DHCP
+ * does not decode itself, the name servers among them, go to the kernel. */
+struct pbuf;
+#ifdef __cplusplus
+extern "C"
+#endif
+    void
+    uk_dhcp_option(unsigned char option, unsigned char length, struct pbuf *p,
+                   unsigned short offset);
+#define LWIP_HOOK_DHCP_PARSE_OPTION(netif, dhcp, state, msg, msg_type, option, len, pbuf,      \
+                                    offset)                                                    \
+  uk_dhcp_option(option, len, pbuf, offset)
 
 /* Randomness for initial sequence numbers and ports: the kernel's. */
 #define LWIP_RAND() uk_lwip_random()

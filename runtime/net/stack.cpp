@@ -1,7 +1,9 @@
 // stack.cpp: lwIP in the kernel: started on first use, its interface on the network
 // device (frames in from the device's interrupt, out through its send ring), its
 // timeouts on a kernel timer. The address comes from the boot command line (uk.net=,
-// which ukrun writes), else the manifest, else QEMU's user network's usual one.
+// which ukrun writes), else the manifest (static, or asked of DHCP), else QEMU's user
+// network's usual one; the name servers from the manifest, else DHCP, else the boot
+// command line.
 #include "stack.h"
 
 #include "uk/cpu.h"
@@ -12,6 +14,7 @@
 #include "uk/sched.h"
 #include "uk/time.h"
 
+#include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
@@ -27,7 +30,15 @@ namespace {
 struct Config {
   uint32_t address, gateway; // network byte order
   uint8_t prefix;
+  uint16_t mtu; // 0: the device's
+  uint32_t dns[UK_MANIFEST_NET_DNS];
+  bool dhcp;         // the address (and name servers) from DHCP
+  bool manifest_dns; // the manifest names the name servers
 };
+
+constexpr uint64_t DhcpWaitNs = 10'000'000'000; // as long as a Linux boot would wait
+
+uint32_t dhcp_dns[UK_MANIFEST_NET_DNS]; // network byte order, from the last answer
 
 char boot_option[64]; // uk.net=, copied at boot
 bool started;
@@ -56,32 +67,52 @@ bool parse_address(const char *&p, uint32_t &out) {
   return true;
 }
 
-/// "ADDRESS/PREFIX[,GATEWAY]".
+/// "ADDRESS/PREFIX[,[GATEWAY][,DNS]]": the user network's name server is the third.
 bool parse_option(const char *p, Config &c) {
   if (!parse_address(p, c.address) || *p++ != '/')
     return false;
   unsigned prefix = 0;
-  for (; *p >= '0' && *p <= '9'; ++p)
+  for (; *p >= '0' && *p <= '9' && prefix <= 32; ++p)
     prefix = prefix * 10 + unsigned(*p - '0');
   c.prefix = uint8_t(prefix);
   c.gateway = 0;
-  if (*p == ',' && !parse_address(++p, c.gateway))
+  if (*p == ',' && *++p != ',' && !parse_address(p, c.gateway))
+    return false;
+  if (*p == ',' && !parse_address(++p, c.dns[0]))
     return false;
   return prefix <= 32 && (!*p || *p == ' ');
 }
 
-Config configuration() {
-  Config c = {ipv4(10, 0, 2, 15), ipv4(10, 0, 2, 2), 24};
-  if (boot_option[0]) {
-    if (parse_option(boot_option, c))
-      return c;
+/// Worked out once: the boot option and the manifest do not change.
+const Config &configuration() {
+  static Config c;
+  static bool done;
+  if (done)
+    return c;
+  done = true;
+  c = {ipv4(10, 0, 2, 15), ipv4(10, 0, 2, 2), 24, 0, {}, false, false};
+  Config boot = {};
+  bool from_boot = boot_option[0] && parse_option(boot_option, boot);
+  if (boot_option[0] && !from_boot)
     print("ukc++: malformed uk.net=%s; using the manifest's address\n", boot_option);
-  }
-  // The manifest's first interface, when it has a static address.
+  // The manifest's first interface: its static address (unless ukrun's option names
+  // one), its MTU and name servers.
   const uk_manifest &m = manifest();
-  uk_manifest_net entry;
-  if (m.net_count && manifest_copy(m.net, &entry, sizeof entry) && !entry.dhcp && entry.ipv4)
-    c = {entry.ipv4, entry.gateway, entry.prefix};
+  uk_manifest_net entry = {};
+  if (m.net_count && manifest_copy(m.net, &entry, sizeof entry)) {
+    if (!entry.dhcp && entry.ipv4)
+      c.address = entry.ipv4, c.gateway = entry.gateway, c.prefix = entry.prefix;
+    c.dhcp = entry.dhcp;
+    c.manifest_dns = entry.dns[0];
+    c.mtu = entry.mtu;
+    memcpy(c.dns, entry.dns, sizeof c.dns);
+  }
+  if (from_boot) {
+    c.address = boot.address, c.gateway = boot.gateway, c.prefix = boot.prefix;
+    c.dhcp = false;
+    if (!c.dns[0])
+      c.dns[0] = boot.dns[0];
+  }
   return c;
 }
 
@@ -119,6 +150,8 @@ err_t interface_init(struct netif *n) {
   n->hwaddr_len = 6;
   net_device_address(*device, n->hwaddr);
   n->mtu = net_device_mtu(*device);
+  if (uint16_t mtu = configuration().mtu; mtu && mtu < n->mtu)
+    n->mtu = mtu;
   n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
   n->output = etharp_output;
   n->linkoutput = send_frame;
@@ -128,6 +161,27 @@ err_t interface_init(struct netif *n) {
 void timeouts_due() {
   sys_check_timeouts();
   stack_done();
+}
+
+/// Asks DHCP for the interface's address and waits for the answer: the program's
+/// first socket call needs it, as a Linux program started after the network is up
+/// would have it. The CPU idles meanwhile, taking the device's and lwIP's interrupts
+/// (no other thread runs: this is the program's first network call).
+void ask_dhcp() {
+  if (dhcp_start(&interface) != ERR_OK) {
+    print("ukc++: cannot start DHCP; the interface has no address\n");
+    return;
+  }
+  uint64_t give_up = tsc_at(monotonic_ns() + DhcpWaitNs);
+  while (!dhcp_supplied_address(&interface) && rdtsc() < give_up) {
+    stack_done();
+    // Look again within 10 ms even if lwIP's own timers are further off.
+    set_device_timer(tsc_at(monotonic_ns() + 10000000), timeouts_due);
+    halt_until_interrupt();
+  }
+  if (!dhcp_supplied_address(&interface))
+    print("ukc++: no DHCP answer within %lu s; the interface has no address yet\n",
+          DhcpWaitNs / 1000000000);
 }
 
 } // namespace
@@ -142,15 +196,19 @@ void stack_start() {
     stack_done();
     return;
   }
-  Config c = configuration();
-  ip4_addr_t address, mask, gateway;
-  address.addr = c.address;
-  mask.addr = c.prefix ? lwip_htonl(~0u << (32 - c.prefix)) : 0;
-  gateway.addr = c.gateway;
+  const Config &c = configuration();
+  ip4_addr_t address = {}, mask = {}, gateway = {};
+  if (!c.dhcp) {
+    address.addr = c.address;
+    mask.addr = c.prefix ? lwip_htonl(~0u << (32 - c.prefix)) : 0;
+    gateway.addr = c.gateway;
+  }
   netif_add(&interface, &address, &mask, &gateway, nullptr, interface_init, ethernet_input);
   netif_set_default(&interface);
   netif_set_link_up(&interface);
   netif_set_up(&interface);
+  if (c.dhcp)
+    ask_dhcp();
   stack_done();
 }
 
@@ -173,6 +231,22 @@ void stack_done() {
   set_device_timer(deadline, timeouts_due);
 }
 
+uint32_t interface_address() {
+  stack_start();
+  return device ? interface.ip_addr.addr : 0;
+}
+
+int name_servers(uint32_t (&servers)[UK_MANIFEST_NET_DNS]) {
+  // The manifest's, else DHCP's, else ukrun's (c.dns[0], when the manifest has none).
+  const Config &c = configuration();
+  const uint32_t *from = c.dhcp && !c.manifest_dns ? dhcp_dns : c.dns;
+  int count = 0;
+  for (int i = 0; i < UK_MANIFEST_NET_DNS; ++i)
+    if (from[i])
+      servers[count++] = from[i];
+  return count;
+}
+
 /// Data or a FIN of ours that the peer has not acknowledged yet.
 bool sending() {
   for (tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
@@ -181,6 +255,23 @@ bool sending() {
       return true;
   return device && !net_device_idle(*device);
 }
+
+} // namespace net
+
+/// lwIP's DHCP hands over the options it does not decode itself: the name servers
+/// (option 6) of the latest answer are kept for /etc/resolv.conf.
+extern "C" void uk_dhcp_option(unsigned char option, unsigned char length, pbuf *p,
+                               unsigned short offset) {
+  constexpr unsigned char DnsServers = 6;
+  if (option != DnsServers)
+    return;
+  uint32_t servers[UK_MANIFEST_NET_DNS] = {};
+  size_t bytes = length < sizeof servers ? length & ~3u : sizeof servers;
+  if (pbuf_copy_partial(p, servers, u16_t(bytes), offset) == bytes)
+    memcpy(net::dhcp_dns, servers, sizeof servers);
+}
+
+namespace net {
 
 void not_supported(const char *feature) {
   // Each feature's text is a literal: its address identifies it.

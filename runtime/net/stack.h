@@ -1,6 +1,7 @@
 // stack.h: the network stack (lwIP) as the socket calls use it.
 #pragma once
 
+#include "uk/abi/manifest.h"
 #include "uk/base.h"
 
 namespace uk::net {
@@ -12,6 +13,14 @@ void stack_start();
 /// After calls into lwIP: delivers looped-back packets, tells the device about the
 /// frames queued, and sets the timer for lwIP's next timeout.
 void stack_done();
+
+/// The network device's IPv4 address (network byte order), starting the stack if
+/// need be; 0 without a device.
+uint32_t interface_address();
+
+/// The name servers for /etc/resolv.conf (network byte order): the manifest's, else
+/// the one ukrun's option names. Returns how many.
+int name_servers(uint32_t (&servers)[UK_MANIFEST_NET_DNS]);
 
 /// True while TCP data or FINs wait for acknowledgement, or the device for sending.
 bool sending();

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """client.py: the host side of the network tests: starts `ukrun` (or a native program)
-serving on a port, talks to it over 127.0.0.1 only, and checks what comes back.
+serving on a port, talks to it over 127.0.0.1 (or --host, the guest's address on a tap
+in a network namespace the test made), and checks what comes back.
 
-usage: client.py MODE --out FILE [--size N] [--count N] -- COMMAND...
+usage: client.py MODE --out FILE [--size N] [--count N] [--host A --port N] -- COMMAND...
   tcp-echo   send SIZE bytes (a seeded pattern), half-close, expect them back exactly
   many       COUNT connections one after the other, each a small echo
   parallel   COUNT connections at once, each echoing SIZE bytes
   udp-echo   COUNT datagrams of SIZE bytes, each answered exactly, then "quit"
-The host port is a free one chosen here; the word PORT in COMMAND (alone or inside a
+The host port is a free one chosen here (or --port); the word PORT in COMMAND (alone or inside a
 word, as in -p PORT:7) becomes it. Prints one line of results; exits 1 on any
 mismatch.
 The command's standard output is saved to --out."""
@@ -20,12 +21,15 @@ import threading
 import time
 
 
+HOST = "127.0.0.1"
+
+
 def connect(port, deadline):
     """Connects as soon as the guest listens (QEMU's forward accepts before that and
     then resets: retry on both)."""
     while True:
         try:
-            s = socket.create_connection(("127.0.0.1", port), timeout=30)
+            s = socket.create_connection((HOST, port), timeout=30)
             return s
         except OSError:
             if time.monotonic() > deadline:
@@ -60,9 +64,9 @@ def free_port(kind):
         return s.getsockname()[1]
 
 
-def wait_for_listener(log_path, deadline):
+def wait_for_listener(log_path, deadline, server=None):
     """The server prints 'listening' once it listens; QEMU's forward would accept
-    earlier and reset."""
+    earlier and reset. A server that ended first never will."""
     while time.monotonic() < deadline:
         try:
             with open(log_path) as f:
@@ -70,6 +74,8 @@ def wait_for_listener(log_path, deadline):
                     return
         except OSError:
             pass
+        if server is not None and server.poll() is not None:
+            break
         time.sleep(0.05)
     raise TimeoutError("the server never said it was listening")
 
@@ -80,10 +86,15 @@ def main():
     parser.add_argument("--size", type=int, default=1)
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--out", required=True, help="where the command's stdout goes")
+    parser.add_argument("--host", default="127.0.0.1", help="the server's address")
+    parser.add_argument("--port", type=int, help="the server's port (default: a free one)")
     argv = sys.argv[1:]
     split = argv.index("--") if "--" in argv else len(argv)
     args = parser.parse_args(argv[:split])
-    port = free_port(socket.SOCK_DGRAM if args.mode == "udp-echo" else socket.SOCK_STREAM)
+    global HOST
+    HOST = args.host
+    port = args.port or free_port(
+        socket.SOCK_DGRAM if args.mode == "udp-echo" else socket.SOCK_STREAM)
     args.port = port
     command = [word.replace("PORT", str(port)) for word in argv[split + 1:]]
     deadline = time.monotonic() + 120
@@ -91,7 +102,7 @@ def main():
         server = subprocess.Popen(command, stdout=out)
     ok = True
     try:
-        wait_for_listener(args.out, deadline)
+        wait_for_listener(args.out, deadline, server)
         pattern = random.Random(args.size).randbytes(args.size)
         if args.mode == "tcp-echo":
             start = time.monotonic()
@@ -133,7 +144,7 @@ def main():
             def ask(datagram):
                 """Sends until answered: the first may race the guest's ARP, as on a LAN."""
                 for attempt in range(5):
-                    s.sendto(datagram, ("127.0.0.1", args.port))
+                    s.sendto(datagram, (HOST, args.port))
                     try:
                         return s.recvfrom(1 << 16)[0]
                     except socket.timeout:

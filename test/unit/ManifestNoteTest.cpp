@@ -19,7 +19,12 @@ Manifest sample() {
   M.Env = {{"A", "1"}, {"B", "x=y"}};
   M.Features = {{"threads", {}}, {"net", {}}, {"console", {}}};
   M.ThreadsMax = 12;
-  M.Nets = {{"eth0", false, 0x0a00020f, 24, 0x0a000202}, {"eth1", true, 0, 0, 0}};
+  NetDevice Static, Dynamic;
+  Static.Name = "eth0", Static.IPv4 = 0x0a00020f, Static.Prefix = 24;
+  Static.Gateway = 0x0a000202, Static.DNS = {0x0a000203, 0x01010101}, Static.MTU = 1400;
+  Static.MAC = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+  Dynamic.Name = "eth1", Dynamic.DHCP = true;
+  M.Nets = {Static, Dynamic};
   M.FSRoot = "/srv/rootfs";
   M.FSWorkdir = "/app";
   M.FSTmpSize = 8ull << 20;
@@ -40,7 +45,12 @@ TEST(ManifestNote, RoundTrip) {
   ASSERT_EQ(V.Nets.size(), 2u);
   EXPECT_EQ(V.Nets[0].Name, "eth0");
   EXPECT_EQ(V.Nets[0].IPv4, __builtin_bswap32(0x0a00020f));
+  EXPECT_EQ(V.Nets[0].DNS, (std::vector<uint32_t>{__builtin_bswap32(0x0a000203),
+                                                  __builtin_bswap32(0x01010101)}));
+  EXPECT_EQ(V.Nets[0].MTU, 1400);
+  EXPECT_EQ(V.Nets[0].MAC, (std::array<uint8_t, 6>{0x52, 0x54, 0x00, 0x12, 0x34, 0x56}));
   EXPECT_TRUE(V.Nets[1].DHCP);
+  EXPECT_TRUE(V.Nets[1].DNS.empty());
   EXPECT_EQ(V.Components, (std::vector<std::string>{"kernel", "plat-a"}));
   EXPECT_EQ(V.FSRoot, "/srv/rootfs");
   EXPECT_EQ(V.FSWorkdir, "/app");
@@ -49,6 +59,8 @@ TEST(ManifestNote, RoundTrip) {
   Manifest Back = manifestFromView(V);
   EXPECT_EQ(Back.Env, sample().Env);
   EXPECT_EQ(Back.Nets[0].IPv4, 0x0a00020fu);
+  EXPECT_EQ(Back.Nets[0].DNS, sample().Nets[0].DNS);
+  EXPECT_EQ(Back.Nets[0].MAC, sample().Nets[0].MAC);
 }
 
 std::string decodeError(std::vector<uint8_t> Bytes) {

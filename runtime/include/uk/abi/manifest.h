@@ -1,11 +1,13 @@
-/* The resolved manifest as embedded in an image (ELF note "ukc++", type 1), ABI v3.
+/* The resolved manifest as embedded in an image (ELF note "ukc++", type 1), ABI v4.
  *
  * Written by ukc++ at link time, read by the guest at boot and by ukrun/the monitor
  * before boot. Readers must treat it as untrusted: every offset and count is checked
  * against total_size before use (see uk_manifest_string() and friends in readers).
  *
  * Layout: this header, then arrays, then a string table; all offsets are bytes from
- * the start of the header. Strings are NUL-terminated. */
+ * the start of the header. Strings are NUL-terminated.
+ *
+ * Version 4: net entries carry dns, mtu and mac. */
 #ifndef UK_ABI_MANIFEST_H
 #define UK_ABI_MANIFEST_H
 
@@ -20,7 +22,7 @@
 #define UK_AT_TSC_HZ 0x75630002
 
 #define UK_MANIFEST_MAGIC 0x464d4b55u /* "UKMF" little-endian */
-#define UK_MANIFEST_VERSION 3u
+#define UK_MANIFEST_VERSION 4u
 
 /* Targets an image was built for. */
 enum uk_target {
@@ -62,7 +64,7 @@ struct uk_manifest {
   uint32_t block;   /* offset of struct uk_manifest_block[block_count] */
   uint32_t fs_root; /* string offset, 0 when the fs feature is off */
   uint32_t component_count;
-  uint32_t components; /* offset of uint32_t[component_count] string offsets */
+  uint32_t components;  /* offset of uint32_t[component_count] string offsets */
   uint32_t fs_workdir;  /* string offset: the program's first working folder; 0: "/" */
   uint64_t fs_tmp_size; /* bytes /tmp may hold; 0: half of memory */
   uint32_t volume_count;
@@ -77,12 +79,17 @@ struct uk_manifest_volume {
   uint32_t reserved;
 };
 
+#define UK_MANIFEST_NET_DNS 3 /* name servers an entry may name, as glibc's MAXNS */
+
 struct uk_manifest_net {
-  uint32_t name;    /* string offset */
-  uint32_t ipv4;    /* address in network byte order; 0 with dhcp */
-  uint32_t gateway; /* network byte order; 0 when absent */
-  uint8_t prefix;   /* prefix length, 0..32 */
-  uint8_t dhcp;     /* 1: ask DHCP */
+  uint32_t name;                     /* string offset */
+  uint32_t ipv4;                     /* address in network byte order; 0 with dhcp */
+  uint32_t gateway;                  /* network byte order; 0 when absent */
+  uint32_t dns[UK_MANIFEST_NET_DNS]; /* name servers, network byte order; 0: none */
+  uint16_t mtu;                      /* 576..1500; 0: the device's */
+  uint8_t prefix;                    /* prefix length, 0..32 */
+  uint8_t dhcp;                      /* 1: ask DHCP */
+  uint8_t mac[6];                    /* all 0: the hypervisor's choice */
   uint8_t reserved[2];
 };
 
@@ -94,7 +101,7 @@ struct uk_manifest_block {
 #ifdef __cplusplus
 static_assert(sizeof(struct uk_manifest) == 112, "manifest header layout is ABI");
 static_assert(sizeof(struct uk_manifest_volume) == 16, "volume entry layout is ABI");
-static_assert(sizeof(struct uk_manifest_net) == 16, "net entry layout is ABI");
+static_assert(sizeof(struct uk_manifest_net) == 36, "net entry layout is ABI");
 static_assert(sizeof(struct uk_manifest_block) == 8, "block entry layout is ABI");
 #else
 _Static_assert(sizeof(struct uk_manifest) == 112, "manifest header layout is ABI");

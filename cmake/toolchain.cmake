@@ -19,14 +19,7 @@ set(UKCXX_HYPERVISOR "auto" CACHE STRING "where images run: auto, kvm, qemu")
 set(UKCXX_ACCEL "auto" CACHE STRING "QEMU's accelerator: auto, kvm, tcg")
 set(UKCXX_MEMORY "" CACHE STRING "guest memory for each run, like 256Mi (empty: the manifest's)")
 set(UKCXX_TIMEOUT "600" CACHE STRING "seconds a run may take (0: no limit)")
-# The built-in monitor does not serve volumes yet: runs forced onto it bind nothing.
-if(UKCXX_HYPERVISOR STREQUAL "kvm")
-  set(_ukcxx_bind OFF)
-else()
-  set(_ukcxx_bind ON)
-endif()
-option(UKCXX_BIND_WORKDIR "runs see their working folder (a volume at the same path)"
-  ${_ukcxx_bind})
+option(UKCXX_BIND_WORKDIR "runs see their working folder (a volume at the same path)" ON)
 
 set(_ukcxx_run "${CMAKE_CURRENT_LIST_DIR}/ukrun-emulator" "--hypervisor=${UKCXX_HYPERVISOR}"
   "--accel=${UKCXX_ACCEL}" "--timeout=${UKCXX_TIMEOUT}")

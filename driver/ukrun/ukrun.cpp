@@ -163,8 +163,8 @@ int main(int Argc, char **Argv) {
         R.TestOptions.push_back("uk.sync_log=1");
     }
     // The built-in monitor where /dev/kvm works and the image has its entry, else QEMU.
-    // The built-in monitor has no network device nor volumes yet: such runs use QEMU.
-    bool NeedsQemu = HasNet || !R.Volumes.empty();
+    // The built-in monitor has no network device yet: such runs use QEMU.
+    bool NeedsQemu = HasNet;
     if (Hypervisor == "auto")
       Hypervisor = Linux                                                        ? "process"
                    : !Image.kvmImageNote().empty() && kvmUsable() && !NeedsQemu ? "kvm"
@@ -185,9 +185,6 @@ int main(int Argc, char **Argv) {
       if (HasNet)
         return failure("the built-in monitor has no network backend yet; run networked "
                        "images with --hypervisor=qemu (or give them none with --net none)");
-      if (!R.Volumes.empty())
-        return failure("the built-in monitor does not serve volumes yet; run images with "
-                       "--volume on --hypervisor=qemu");
       if (!kvmUsable())
         return failure("--hypervisor=kvm: /dev/kvm cannot be opened (" +
                        std::string(strerror(errno)) + ")");

@@ -644,7 +644,9 @@ void plan_from_option(const char *value) {
 }
 
 /// Connects to the Index-th device of the transport and mounts it as Plan says.
-bool start(unsigned device, Plan &plan) {
+using Transact = long (*)(unsigned, const void *, size_t, void *, size_t);
+
+bool start(Transact transact, unsigned device, Plan &plan) {
   Volume &v = volumes[volume_count];
   uint64_t chunk = chunk_alloc();
   if (!chunk || !nodes_init())
@@ -652,7 +654,7 @@ bool start(unsigned device, Plan &plan) {
   auto *memory = static_cast<uint8_t *>(phys_to_virt(chunk));
   v.fs = volume_fs;
   v.fs.root = roots[volume_count];
-  v.channel = {virtio_volume_transact, device, Msize, memory, memory + Msize};
+  v.channel = {transact, device, Msize, memory, memory + Msize};
   v.dir_buffer = memory + 2 * Msize;
   v.readonly = plan.readonly;
   size_t tag_len = strlen(plan.tag);
@@ -696,9 +698,17 @@ void mount_volumes() {
   }
   for (int i = 0; const char *option = boot_option("mount", i); ++i)
     plan_from_option(option);
+  // The hypervisor's volumes: the built-in monitor's by hypercall, QEMU's virtio-9p
+  // devices (an image has one platform's, or none).
   char tag[32];
-  for (unsigned device = 0; virtio_volume_tag && virtio_volume_tag(device, tag, sizeof tag);
-       ++device) {
+  for (unsigned device = 0;; ++device) {
+    Transact transact;
+    if (kvm_volume_tag && kvm_volume_tag(device, tag, sizeof tag))
+      transact = kvm_volume_transact;
+    else if (virtio_volume_tag && virtio_volume_tag(device, tag, sizeof tag))
+      transact = virtio_volume_transact;
+    else
+      break;
     Plan *plan = nullptr;
     for (int i = 0; i < plan_count; ++i)
       if (same_name(plans[i].tag, tag, strlen(tag)))
@@ -707,7 +717,7 @@ void mount_volumes() {
       print("ukc++: volume device '%s' is not mounted: neither the manifest nor uk.mount= "
             "names it\n",
             tag);
-    else if (volume_count == MaxVolumes || !start(device, *plan))
+    else if (volume_count == MaxVolumes || !start(transact, device, *plan))
       print("ukc++: volume '%s' is left out\n", tag);
   }
   for (int i = 0; i < plan_count; ++i)

@@ -54,8 +54,9 @@ SQLITE_LONG_SCRIPT = "".join(
 
 def run(args, folder, crash_before=None, kill_after=None):
     """Runs the workload once on volume Folder: (exit status, acks, standard error)."""
-    cmd = [args.ukrun, "--hypervisor=qemu", "--accel=tcg", "--timeout", "120",
-           "--volume", folder + ":/data"]
+    cmd = [args.ukrun, "--timeout", "120", "--volume", folder + ":/data"]
+    cmd += ["--hypervisor=kvm"] if args.hypervisor == "kvm" else ["--hypervisor=qemu",
+                                                                  "--accel=tcg"]
     if crash_before:
         cmd += ["--crash-before-host-op", str(crash_before)]
     if args.replay_synced:
@@ -182,6 +183,8 @@ def main():
     ap.add_argument("mode", choices=["kill", "sweep"])
     ap.add_argument("workload", choices=["append", "sqlite"])
     ap.add_argument("--ukrun", required=True)
+    ap.add_argument("--hypervisor", choices=["qemu", "kvm"], default="qemu",
+                    help="QEMU with TCG, or the built-in monitor")
     ap.add_argument("--image", required=True)
     ap.add_argument("--scratch", required=True)
     ap.add_argument("--records", type=int, default=10)

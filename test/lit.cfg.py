@@ -73,7 +73,7 @@ setup_features.provide(config, lit_config, "netns", subprocess.run(
 
 # test/Programs builds programs not written for this project from Debian's sources,
 # which needs deb-src entries in apt's sources (checked without downloading anything).
-sources = ["lua5.4", "sqlite3", "yaml-cpp", "libzstd", "xz-utils", "cjson", "nginx"]
+sources = ["lua5.4", "sqlite3", "yaml-cpp", "libzstd", "xz-utils", "cjson", "nginx", "tinyxml2"]
 setup_features.provide(config, lit_config, "debian-source", subprocess.run(
     ["apt-get", "source", "--print-uris", "-qq", *sources], capture_output=True).returncode == 0)
 # The HTTP servers' load: ApacheBench (apache2-utils).

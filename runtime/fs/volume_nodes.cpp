@@ -54,6 +54,8 @@ void release_slot(VNode &n) {
   if (n.link)
     frame_free(reinterpret_cast<uint64_t>(n.link) - direct_map_base);
   free_pages(n);
+  if (n.read_fid)
+    fid_drop(v, n.read_fid);
   fid_drop(v, n.fid);
   VNode &parent = nodes[n.parent];
   uint32_t generation = n.generation + 1;

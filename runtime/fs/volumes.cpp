@@ -47,9 +47,12 @@ struct Lock {
 Volume &volume(Node n) { return *reinterpret_cast<Volume *>(const_cast<FileSystem *>(n.fs)); }
 static_assert(__builtin_offsetof(Volume, fs) == 0, "a volume is found from its fs");
 
-/// The opened fid of a description, and whether it was opened for writing.
+/// The opened fid of a description, whether it was opened for writing, and whether it
+/// is the node's read-only fid, which the node keeps (shared by read-only opens, so
+/// that opening a file again costs no messages).
+constexpr uint64_t Writable = 1ull << 32, NodeOwned = 1ull << 33;
 uint32_t fid_of(const OpenFile &open) { return uint32_t(open.handle); }
-bool writable(const OpenFile &open) { return open.handle >> 32; }
+bool writable(const OpenFile &open) { return open.handle & Writable; }
 
 void invalidate_listing(Volume &v) { v.dir_len = 0; }
 
@@ -258,19 +261,26 @@ long vol_open(Node n, unsigned flags, File &f) {
   }
   if (node_->file_type != S_IFREG)
     return -EACCES; // FIFOs, sockets and devices in a volume are the host's alone
-  uint32_t fid;
-  if (long error = clone(v, node_->fid, fid))
-    return error;
-  if (long error = p9::lopen(v.channel, fid, flags & (O_ACCMODE | O_DSYNC | __O_SYNC))) {
-    fid_drop(v, fid);
-    return error;
+  uint32_t open_flags = flags & (O_ACCMODE | O_DSYNC | __O_SYNC);
+  bool shared = open_flags == O_RDONLY;
+  uint32_t fid = shared ? node_->read_fid : 0;
+  if (!fid) {
+    if (long error = clone(v, node_->fid, fid))
+      return error;
+    if (long error = p9::lopen(v.channel, fid, open_flags)) {
+      fid_drop(v, fid);
+      return error;
+    }
+    if (shared)
+      node_->read_fid = fid;
   }
   OpenFile *open = open_file_new(n);
   if (!open) {
-    fid_drop(v, fid);
+    if (!shared)
+      fid_drop(v, fid);
     return -ENFILE;
   }
-  open->handle = fid | uint64_t(write) << 32;
+  open->handle = fid | (write ? Writable : 0) | (shared ? NodeOwned : 0);
   ++node_->holds;
   f = {&file_ops, open, 0, flags, false};
   return 0;
@@ -559,7 +569,8 @@ void file_release(File &f) {
     p9::Attr a;
     if (n && n->pages && writable(open) && !p9::getattr(v.channel, fid_of(open), a))
       write_back(*n, fid_of(open), a.size);
-    fid_drop(v, fid_of(open));
+    if (!(open.handle & NodeOwned))
+      fid_drop(v, fid_of(open));
   }
   open_file_release(f); // the last one calls vol_closed
 }

@@ -34,6 +34,7 @@ struct VNode {
   uint32_t children;   // nodes whose parent this is
   uint32_t holds;      // open descriptions, the working folder
   uint32_t hash_next;  // the next node in its hash chain, 0 at the end
+  uint32_t read_fid;   // opened read-only, shared by its read-only descriptions (0: none)
   uint8_t volume;
   uint8_t qid_type;
   bool removed;       // no longer named: no lookup finds it, and it goes once not held

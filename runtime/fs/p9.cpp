@@ -13,32 +13,8 @@
 namespace uk::p9 {
 namespace {
 
-enum Type : uint8_t {
-  Rlerror = 7,
-  Tstatfs = 8,
-  Tlopen = 12,
-  Tlcreate = 14,
-  Tsymlink = 16,
-  Treadlink = 22,
-  Tgetattr = 24,
-  Tsetattr = 26,
-  Treaddir = 40,
-  Tfsync = 50,
-  Tlink = 70,
-  Tmkdir = 72,
-  Trenameat = 74,
-  Tunlinkat = 76,
-  Tversion = 100,
-  Tattach = 104,
-  Twalk = 110,
-  Tread = 116,
-  Twrite = 118,
-  Tclunk = 120,
-};
-constexpr uint16_t Tag = 1, NoTag = 0xffff;
-constexpr uint32_t NoFid = ~0u;
-constexpr uint64_t GetattrBasic = 0x7ff; // mode, nlink, uid, gid, rdev, times, size, blocks
-constexpr size_t Header = 7;             // size[4] type[1] tag[2]
+constexpr uint16_t Tag = 1; // one message in flight: one tag
+constexpr size_t Header = HeaderSize;
 
 /// Builds a request in the channel's buffer.
 struct Request {
@@ -249,10 +225,14 @@ long lcreate(Channel &c, uint32_t fid, const char *name, size_t len, uint32_t fl
   return checked(out);
 }
 
-long read(Channel &c, uint32_t fid, uint64_t offset, void *buf, size_t len) {
+namespace {
+
+/// Tread and Treaddir: fid[4] offset[8] count[4], answered by count[4] and the data,
+/// copied to Buf.
+long read_data(Channel &c, uint8_t type, uint32_t fid, uint64_t offset, void *buf, size_t len) {
   if (len > io_size(c))
     len = io_size(c);
-  Request r(c, Tread);
+  Request r(c, type);
   r.u32(fid);
   r.u64(offset);
   r.u32(uint32_t(len));
@@ -265,6 +245,12 @@ long read(Channel &c, uint32_t fid, uint64_t offset, void *buf, size_t len) {
     return -EIO;
   memcpy(buf, data, count);
   return count;
+}
+
+} // namespace
+
+long read(Channel &c, uint32_t fid, uint64_t offset, void *buf, size_t len) {
+  return read_data(c, Tread, fid, offset, buf, len);
 }
 
 long write(Channel &c, uint32_t fid, uint64_t offset, const void *buf, size_t len) {
@@ -332,21 +318,7 @@ long setattr(Channel &c, uint32_t fid, const SetAttr &a) {
 }
 
 long readdir(Channel &c, uint32_t fid, uint64_t offset, void *buf, size_t cap) {
-  if (cap > io_size(c))
-    cap = io_size(c);
-  Request r(c, Treaddir);
-  r.u32(fid);
-  r.u64(offset);
-  r.u32(uint32_t(cap));
-  Reply out;
-  if (long error = call(r, out))
-    return error;
-  uint32_t count = out.u32();
-  const uint8_t *data = out.bytes(count);
-  if (!data || count > cap)
-    return -EIO;
-  memcpy(buf, data, count);
-  return count;
+  return read_data(c, Treaddir, fid, offset, buf, cap);
 }
 
 long mkdir(Channel &c, uint32_t dfid, const char *name, size_t len, uint32_t mode, Qid &qid) {

@@ -2,17 +2,17 @@
 // whichever transport the hypervisor offers (virtio-9p on QEMU).
 #pragma once
 
+#include "uk/abi/p9.h"
 #include "uk/base.h"
 
 namespace uk::p9 {
 
 /// A server's identity for a file: Path is its inode number there.
 struct Qid {
-  uint8_t type; // QidDir, QidSymlink, or 0 (a file)
+  uint8_t type; // QidDirectory, QidSymlink, or QidFile
   uint32_t version;
   uint64_t path;
 };
-constexpr uint8_t QidDir = 0x80, QidSymlink = 0x02;
 
 /// What Tgetattr answers (the basic fields).
 struct Attr {
@@ -24,13 +24,11 @@ struct Attr {
 
 /// What Tsetattr changes: the fields named in Valid.
 struct SetAttr {
-  uint32_t valid; // SetMode...
+  uint32_t valid; // SetMode... (uk/abi/p9.h)
   uint32_t mode;
   uint64_t size;
   int64_t atime_sec, atime_nsec, mtime_sec, mtime_nsec;
 };
-constexpr uint32_t SetMode = 0x1, SetSize = 0x8, SetAtime = 0x10, SetMtime = 0x20,
-                   SetCtime = 0x40, SetAtimeGiven = 0x80, SetMtimeGiven = 0x100;
 
 struct StatFs {
   uint32_t type, bsize;

@@ -141,7 +141,7 @@ NodeKind vol_kind(Node n) {
   VNode *v = node(n);
   if (!v)
     return NodeKind::File;
-  if (v->qid_type & p9::QidDir)
+  if (v->qid_type & p9::QidDirectory)
     return NodeKind::Directory;
   if (v->qid_type & p9::QidSymlink)
     return NodeKind::Symlink;
@@ -411,7 +411,7 @@ long vol_set_mode(Node n, uint32_t mode) {
 
 long vol_set_mtime(Node n, int64_t ns) {
   p9::SetAttr a = {};
-  a.valid = p9::SetMtime | p9::SetMtimeGiven | p9::SetCtime;
+  a.valid = p9::SetMtime | p9::SetMtimeSet | p9::SetCtime;
   a.mtime_sec = ns / 1000000000;
   a.mtime_nsec = ns % 1000000000;
   return set_attr(n, a);
@@ -676,7 +676,7 @@ bool start(Transact transact, unsigned device, Plan &plan) {
     print("ukc++: volume '%s' does not speak 9P2000.L (error %ld)\n", plan.tag, -error);
     return false;
   }
-  if (long error = p9::attach(v.channel, fid, qid); error || !(qid.type & p9::QidDir)) {
+  if (long error = p9::attach(v.channel, fid, qid); error || !(qid.type & p9::QidDirectory)) {
     print("ukc++: volume '%s' could not be attached (error %ld)\n", plan.tag, -error);
     return false;
   }

@@ -71,7 +71,7 @@ protected:
 TEST_F(VolumeClientTest, EveryMessageTheClientSends) {
   start();
   EXPECT_EQ(Root.path, inode(Vol));
-  EXPECT_EQ(Root.type, p9c::QidDir);
+  EXPECT_EQ(Root.type, p9c::QidDirectory);
   p9c::Qid Q;
   ASSERT_EQ(walk(1, 2, "f", &Q), 0);
   EXPECT_EQ(Q.path, inode(Vol + "/f"));
@@ -101,7 +101,7 @@ TEST_F(VolumeClientTest, EveryMessageTheClientSends) {
   ASSERT_EQ(p9c::setattr(C, 4, S), 0);
   EXPECT_EQ(get(Vol + "/new"), "da");
   S = {};
-  S.valid = p9c::SetMtime | p9c::SetMtimeGiven;
+  S.valid = p9c::SetMtime | p9c::SetMtimeSet;
   S.mtime_sec = 1234567890;
   ASSERT_EQ(p9c::setattr(C, 4, S), 0);
   ASSERT_EQ(p9c::getattr(C, 4, A), 0);
@@ -109,7 +109,7 @@ TEST_F(VolumeClientTest, EveryMessageTheClientSends) {
   EXPECT_EQ(A.mtime_sec, 1234567890);
   // Names.
   ASSERT_EQ(p9c::mkdir(C, 1, "dir", 3, 0755, Q), 0);
-  EXPECT_EQ(Q.type, p9c::QidDir);
+  EXPECT_EQ(Q.type, p9c::QidDirectory);
   ASSERT_EQ(p9c::symlink(C, 1, "link", 4, "/etc/passwd", Q), 0);
   EXPECT_EQ(Q.type, p9c::QidSymlink);
   ASSERT_EQ(walk(1, 5, "link"), 0);

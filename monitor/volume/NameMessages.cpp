@@ -40,8 +40,8 @@ int VolumeServer::mkdir(p9::Decoder &In, p9::Encoder &Out) {
   if (!In.complete())
     return EINVAL;
   int Error;
-  Fid *Dir = findDirectory(Id, Error);
-  if (!Dir || (Error = checkName(Name)))
+  Fid *Dir = folderFor(Id, Name, Error);
+  if (!Dir)
     return Error;
   if (Options.ReadOnly)
     return EROFS;
@@ -58,8 +58,8 @@ int VolumeServer::symlink(p9::Decoder &In, p9::Encoder &Out) {
   if (!In.complete())
     return EINVAL;
   int Error;
-  Fid *Dir = findDirectory(Id, Error);
-  if (!Dir || (Error = checkName(Name)))
+  Fid *Dir = folderFor(Id, Name, Error);
+  if (!Dir)
     return Error;
   // The target is stored as given and never followed by the server.
   if (Target.empty() || Target.find('\0') != std::string::npos)
@@ -80,8 +80,8 @@ int VolumeServer::link(p9::Decoder &In, p9::Encoder &Out) {
   if (!In.complete())
     return EINVAL;
   int Error;
-  Fid *Dir = findDirectory(DirId, Error);
-  if (!Dir || (Error = checkName(Name)))
+  Fid *Dir = folderFor(DirId, Name, Error);
+  if (!Dir)
     return Error;
   Fid *F = find(Id);
   if (!F)
@@ -108,8 +108,8 @@ int VolumeServer::unlinkat(p9::Decoder &In, p9::Encoder &Out) {
   if (!In.complete() || (Flags & ~p9::UnlinkDirectory))
     return EINVAL;
   int Error;
-  Fid *Dir = findDirectory(Id, Error);
-  if (!Dir || (Error = checkName(Name)))
+  Fid *Dir = folderFor(Id, Name, Error);
+  if (!Dir)
     return Error;
   if (Options.ReadOnly)
     return EROFS;
@@ -148,11 +148,11 @@ int VolumeServer::renameat(p9::Decoder &In, p9::Encoder &Out) {
   if (!In.complete())
     return EINVAL;
   int Error;
-  Fid *FromDir = findDirectory(FromId, Error);
+  Fid *FromDir = folderFor(FromId, From, Error);
   if (!FromDir)
     return Error;
-  Fid *ToDir = findDirectory(ToId, Error);
-  if (!ToDir || (Error = checkName(From)) || (Error = checkName(To)))
+  Fid *ToDir = folderFor(ToId, To, Error);
+  if (!ToDir)
     return Error;
   if (Options.ReadOnly)
     return EROFS;
@@ -173,8 +173,8 @@ int VolumeServer::rename(p9::Decoder &In, p9::Encoder &Out) {
   if (!F)
     return EBADF;
   int Error;
-  Fid *ToDir = findDirectory(ToId, Error);
-  if (!ToDir || (Error = checkName(To)))
+  Fid *ToDir = folderFor(ToId, To, Error);
+  if (!ToDir)
     return Error;
   if (Options.ReadOnly)
     return EROFS;

@@ -144,6 +144,13 @@ VolumeServer::Fid *VolumeServer::findDirectory(uint32_t Id, int &Error) {
   return Error ? nullptr : F;
 }
 
+VolumeServer::Fid *VolumeServer::folderFor(uint32_t Id, const std::string &Name, int &Error) {
+  Fid *Dir = findDirectory(Id, Error);
+  if (Dir && (Error = checkName(Name)))
+    return nullptr;
+  return Dir;
+}
+
 std::shared_ptr<Node> VolumeServer::adopt(int Fd, std::shared_ptr<Node> Parent,
                                           std::string Name, int &Error) {
   if (Nodes.size() >= Options.MaxNodes) {

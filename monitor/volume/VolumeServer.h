@@ -102,6 +102,9 @@ private:
   Fid *find(uint32_t Id);
   /// The fid Id if it names a folder (else null, and Error says why).
   Fid *findDirectory(uint32_t Id, int &Error);
+  /// The folder fid Id, for a message that names Name in it: null, with Error set, if
+  /// Id is no folder or Name is no single component.
+  Fid *folderFor(uint32_t Id, const std::string &Name, int &Error);
   /// A node for descriptor Fd (taken over), reached as Name in Parent; null with
   /// Error set when it cannot be identified or too many nodes are held.
   std::shared_ptr<Node> adopt(int Fd, std::shared_ptr<Node> Parent, std::string Name,

@@ -175,6 +175,9 @@ private:
                                                                  : UK_TREE_SMALL_ALIGN);
         E.Node.first_or_data = At;
         At += E.Node.size;
+        // The rest of a mapped file's last page stays zero, as past the end of a file.
+        if (E.Node.size >= UK_TREE_DATA_ALIGN)
+          At = llvm::alignTo(At, UK_TREE_DATA_ALIGN);
       }
     uk_tree_header H{UK_TREE_MAGIC, UK_TREE_VERSION, uint32_t(Entries.size()), At,
                      NamesAt,       Names.size()};

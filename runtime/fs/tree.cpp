@@ -167,6 +167,16 @@ long file_pread(File &f, char *buf, size_t len, uint64_t offset) {
   return long(len);
 }
 
+/// A page of a page-aligned file's data, where it is in the image (which is mapped at
+/// its physical address): mappings borrow it rather than copy it. 0 for a small file
+/// (packed densely, its page is shared with others) or past the end.
+uint64_t file_page(File &f, uint64_t index) {
+  const uk_tree_node &t = file_node_of(f);
+  if (t.size < UK_TREE_DATA_ALIGN || index >= align_up(t.size, PageSize) / PageSize)
+    return 0;
+  return reinterpret_cast<uint64_t>(__uk_tree_start + t.first_or_data) + index * PageSize;
+}
+
 long file_write(File &, const char *, size_t) { return -EBADF; } // opened read-only
 
 long file_seek(File &f, int64_t offset, int whence) {
@@ -180,7 +190,8 @@ const FileOps file_ops = {.read = open_file_read,
                           .mode = S_IFREG | 0444,
                           .pread = file_pread,
                           .seek = file_seek,
-                          .stat = open_file_stat};
+                          .stat = open_file_stat,
+                          .page = file_page};
 
 long tree_open(Node n, unsigned flags, File &f) {
   if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))

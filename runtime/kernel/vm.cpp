@@ -19,12 +19,14 @@ namespace {
 struct Region {
   uint64_t start, end;
   unsigned prot;
-  bool lazy;                 // pages are mapped on first touch (thread stacks)
-  const MappingOwner *owner; // whose pages these are (a shared file mapping), or null
+  bool lazy;                  // pages are mapped on first touch (thread stacks)
+  const MappingOwner *owner;  // whose pages these are (a file's, borrowed), or null
+  unsigned max_prot = ~0u;    // what mprotect may give the pages (a file's access mode)
+  bool copy_on_write = false; // a private mapping of a file's pages: writing needs copies
 };
 
 constexpr int MaxRegions = 4096;
-Region regions[MaxRegions];
+Region regions[MaxRegions] = {}; // constant-initialized: no constructor runs
 int region_count;
 
 uint64_t brk_start, brk_end; // the heap: [brk_start, brk_end), mapped page-aligned
@@ -45,16 +47,20 @@ int find(uint64_t addr) {
 }
 
 /// Adds a region. An owner's reference is the caller's to have taken.
-bool insert(uint64_t start, uint64_t end, unsigned prot, bool lazy = false,
-            const MappingOwner *owner = nullptr) {
+bool insert(const Region &r) {
   if (region_count == MaxRegions)
     return false;
-  int i = find(start);
+  int i = find(r.start);
   for (int j = region_count; j > i; --j)
     regions[j] = regions[j - 1];
-  regions[i] = {start, end, prot, lazy, owner};
+  regions[i] = r;
   ++region_count;
   return true;
+}
+
+bool insert(uint64_t start, uint64_t end, unsigned prot, bool lazy = false,
+            const MappingOwner *owner = nullptr) {
+  return insert(Region{start, end, prot, lazy, owner});
 }
 
 /// Removes [Start, End) from the region list, splitting regions that straddle it. A
@@ -64,7 +70,9 @@ bool carve(uint64_t start, uint64_t end) {
     Region r = regions[i];
     if (r.start < start && r.end > end) {
       regions[i].end = start;
-      if (!insert(end, r.end, r.prot, r.lazy, r.owner))
+      Region rest = r;
+      rest.start = end;
+      if (!insert(rest))
         return false;
       if (r.owner)
         r.owner->retain(r.owner->object);
@@ -259,9 +267,30 @@ long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool norepl
   return long(addr);
 }
 
+namespace {
+
+/// Replaces the borrowed pages of [Addr, Addr+Len) by copies the program owns, mapped
+/// with Prot; false if memory ran out (the pages copied so far stay copies).
+bool copy_pages(uint64_t addr, uint64_t len, unsigned prot) {
+  for (uint64_t page = addr; page < addr + len; page += PageSize) {
+    uint64_t frame = frame_alloc();
+    if (!frame)
+      return false;
+    memcpy(phys_to_virt(frame), reinterpret_cast<const void *>(page), PageSize);
+    unmap(page, PageSize); // borrowed: the file keeps its page
+    if (!map_page_to(page, frame, prot)) {
+      frame_free(frame);
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
 long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
                    uint64_t (*frame_of)(void *context, uint64_t page), void *context,
-                   const MappingOwner &owner) {
+                   const MappingOwner &owner, unsigned max_prot, bool copy_on_write) {
   long placed = place(addr, len, fixed, noreplace);
   if (placed < 0)
     return placed;
@@ -274,7 +303,8 @@ long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool 
       return -ENOMEM;
     }
   }
-  if (!insert(addr, addr + len, user_prot(prot), false, &owner)) {
+  if (!insert(
+          Region{addr, addr + len, user_prot(prot), false, &owner, max_prot, copy_on_write})) {
     unmap(addr, len);
     return -ENOMEM;
   }
@@ -313,8 +343,20 @@ long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot) {
   if (!user_ok(addr, len, ProtUser))
     return -ENOMEM;
   // Rebuild the regions covering the range with the new protection.
-  bool lazy = regions[find(addr)].lazy;
-  const MappingOwner *owner = regions[find(addr)].owner;
+  Region first = regions[find(addr)];
+  bool lazy = first.lazy;
+  const MappingOwner *owner = first.owner;
+  if (unsigned beyond = prot & ~first.max_prot & (ProtRead | ProtWrite | ProtExec)) {
+    if (!owner || !first.copy_on_write || beyond != ProtWrite)
+      return -EACCES; // as Linux for a file opened without write access
+    // A private mapping of a file's pages made writable: its pages become the
+    // program's own copies, all at once, and the file is no longer behind them.
+    if (!copy_pages(addr, len, user_prot(prot))) {
+      report_out_of_memory("mprotect", len);
+      return -ENOMEM;
+    }
+    return carve(addr, addr + len) && insert(addr, addr + len, user_prot(prot)) ? 0 : -ENOMEM;
+  }
   bool accessible = prot & (ProtRead | ProtWrite | ProtExec);
   if (accessible && !lazy && !map_or_protect(addr, len, user_prot(prot))) {
     report_out_of_memory("mprotect", len);
@@ -322,7 +364,11 @@ long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot) {
   }
   if (owner)
     owner->retain(owner->object); // for the rebuilt region; carve lets the old ones go
-  if (!carve(addr, addr + len) || !insert(addr, addr + len, user_prot(prot), lazy, owner))
+  Region rebuilt = first;
+  rebuilt.start = addr;
+  rebuilt.end = addr + len;
+  rebuilt.prot = user_prot(prot);
+  if (!carve(addr, addr + len) || !insert(rebuilt))
     return -ENOMEM;
   if (!accessible || lazy)
     protect(addr, len, user_prot(prot));
@@ -338,8 +384,9 @@ long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_m
   int i = find(old_addr);
   if (i >= region_count || regions[i].start > old_addr || regions[i].end < old_addr + old_len)
     return -EFAULT;
-  unsigned prot = regions[i].prot;
-  const MappingOwner *owner = regions[i].owner;
+  Region original = regions[i];
+  unsigned prot = original.prot;
+  const MappingOwner *owner = original.owner;
   if (owner && new_len > old_len)
     return -ENOMEM; // a file's pages past the mapping: map them anew instead
   if (new_len <= old_len && !fixed) {
@@ -376,7 +423,11 @@ long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_m
   if (owner)
     owner->retain(owner->object); // for the moved region; carve lets the old one go
   carve(old_addr, old_addr + old_len);
-  insert(to, to + new_len, prot, false, owner);
+  Region moved = original;
+  moved.start = to;
+  moved.end = to + new_len;
+  moved.lazy = false;
+  insert(moved);
   return long(to);
 }
 

@@ -17,10 +17,11 @@ unsigned prot_from(uint64_t linux_prot) {
          (linux_prot & PROT_EXEC ? ProtExec : 0);
 }
 
-/// A file's mapping: a shared one of a file in memory maps the file's own pages; any
-/// other is the file's bytes from Offset copied into fresh memory (for a read-only
-/// file, a shared mapping is no different). Past the end of the file, pages read as
-/// zero.
+/// A file's mapping. Where the file has pages of its own (FileOps::page: /tmp, the
+/// packed tree's page-aligned files, a volume's kept pages), a shared mapping and a
+/// private one that does not write map them, without copying; a private one made
+/// writable later gets copies then. Otherwise the file's bytes from Offset are copied
+/// into fresh memory. Past the end of the file, pages read as zero.
 long map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
               uint64_t offset) {
   File *f = file(fd);
@@ -36,18 +37,26 @@ long map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
   if (offset % PageSize)
     return -EINVAL;
   bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
-  if (shared && f->ops->page) { // the file's own pages: writes on either side show
+  uint64_t first = offset / PageSize, last = first + (align_up(len, PageSize) / PageSize) - 1;
+  // The file's own pages, if it has them for the whole range (the packed tree's small
+  // files, packed densely, have none).
+  bool borrow = len && f->ops->page && (shared || !(prot & PROT_WRITE)) &&
+                f->ops->page(*f, first) && f->ops->page(*f, last);
+  if (borrow) { // writes on either side show, until a private mapping is written
     struct Pages {
       File *file;
       uint64_t first;
-    } pages = {f, offset / PageSize};
+    } pages = {f, first};
     auto frame_of = [](void *context, uint64_t page) {
       auto *p = static_cast<Pages *>(context);
       return p->file->ops->page(*p->file, p->first + page);
     };
+    bool writable = (f->flags & O_ACCMODE) == O_RDWR && f->ops->write;
+    unsigned most = ProtRead | ProtExec | (shared && writable ? ProtWrite : 0);
     // Files that have pages are a file system's: their object is an OpenFile.
     return vm_map_shared(addr, len, prot_from(prot), fixed, flags & MAP_FIXED_NOREPLACE,
-                         frame_of, &pages, static_cast<OpenFile *>(f->object)->owner);
+                         frame_of, &pages, static_cast<OpenFile *>(f->object)->owner, most,
+                         !shared);
   }
   if (shared && (prot & PROT_WRITE))
     return -EACCES; // no shared pages to write through

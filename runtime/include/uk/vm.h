@@ -40,10 +40,12 @@ struct MappingOwner {
 };
 
 /// Maps Len bytes whose page N is the frame Frame(Context, N) returns (0: out of
-/// memory), on behalf of Owner. Growing such a mapping with mremap is ENOMEM.
+/// memory), on behalf of Owner. Growing such a mapping with mremap is ENOMEM. mprotect
+/// may give the pages at most Max_prot; a Copy_on_write mapping (a private one) made
+/// writable gets copies of its pages instead.
 long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
                    uint64_t (*frame)(void *context, uint64_t page), void *context,
-                   const MappingOwner &owner);
+                   const MappingOwner &owner, unsigned max_prot, bool copy_on_write);
 long vm_munmap(uint64_t addr, uint64_t len);
 /// msync of [Addr, Addr+Len): the owners of shared file mappings there write back.
 long vm_msync(uint64_t addr, uint64_t len);

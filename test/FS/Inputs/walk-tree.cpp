@@ -100,6 +100,23 @@ int main(int argc, char **argv) {
          mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED
              ? strerror(errno)
              : "mapped");
+  // A private read-only mapping made writable: its pages become the program's own
+  // (the file and the other mappings keep theirs); a shared one cannot be.
+  auto *later = (unsigned char *)mmap(nullptr, 8192, PROT_READ, MAP_PRIVATE, fd, 1 << 20);
+  int made_writable = mprotect(later, 8192, PROT_READ | PROT_WRITE);
+  if (!made_writable)
+    later[4100] ^= 0xff;
+  unsigned char again[8192];
+  pread(fd, again, sizeof again, 1 << 20);
+  printf("private mapping made writable: %s, file and shared mapping unchanged: %s, "
+         "copy kept the data: %s\n",
+         made_writable ? strerror(errno) : "ok",
+         !memcmp(again, shared, 8192) && again[4100] != later[4100] ? "yes" : "no",
+         !memcmp(later, again, 4100) && !memcmp(later + 4101, again + 4101, 8192 - 4101)
+             ? "yes"
+             : "no");
+  printf("shared read-only mapping made writable: %s\n",
+         mprotect(shared, 8192, PROT_READ | PROT_WRITE) ? strerror(errno) : "ok");
   printf("unaligned offset: %s\n",
          mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, fd, 100) == MAP_FAILED ? strerror(errno)
                                                                             : "mapped");

@@ -276,6 +276,7 @@ bool copy_pages(uint64_t addr, uint64_t len, unsigned prot) {
     uint64_t frame = frame_alloc();
     if (!frame)
       return false;
+    protect(page, PageSize, ProtRead); // a PROT_NONE page is not present: make it so
     memcpy(phys_to_virt(frame), reinterpret_cast<const void *>(page), PageSize);
     unmap(page, PageSize); // borrowed: the file keeps its page
     if (!map_page_to(page, frame, prot)) {

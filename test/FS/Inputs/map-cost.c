@@ -29,5 +29,12 @@ int main(int argc, char **argv) {
          : used >= st.st_size / 1024 ? "a copy"
                                      : "some",
          sum);
+  // PROT_NONE, then writable: the copies are made from pages the program cannot read.
+  unsigned char *none = mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE, fd, 0);
+  if (mprotect(none, 8192, PROT_READ | PROT_WRITE))
+    return perror("mprotect"), 1;
+  none[0] ^= 1;
+  printf("PROT_NONE made writable: first byte %s the file's\n",
+         none[0] != p[0] ? "differs from" : "equals");
   return 0;
 }

@@ -19,13 +19,16 @@ template <typename Entry, unsigned Capacity> struct KvmArray {
 };
 using CpuidArray = KvmArray<kvm_cpuid_entry2, 256>;
 template <unsigned N> using MsrArray = KvmArray<kvm_msr_entry, N>;
+using IrqRoutingArray = KvmArray<kvm_irq_routing_entry, 24>; // one route per I/O APIC line
 static_assert(offsetof(CpuidArray, Entries) == 8, "entries follow the 8-byte header");
 static_assert(offsetof(MsrArray<1>, Entries) == 8, "entries follow the 8-byte header");
+static_assert(offsetof(IrqRoutingArray, Entries) == 8, "entries follow the 8-byte header");
 
 // The ioctl numbers, with the 8-byte header as the kernel declares their size.
 constexpr unsigned long KvmGetSupportedCpuid = _IOWR(KVMIO, 0x05, uint64_t);
 constexpr unsigned long KvmSetCpuid2 = _IOW(KVMIO, 0x90, uint64_t);
 constexpr unsigned long KvmGetMsrs = _IOWR(KVMIO, 0x88, uint64_t);
 constexpr unsigned long KvmSetMsrs = _IOW(KVMIO, 0x89, uint64_t);
+constexpr unsigned long KvmSetGsiRouting = _IOW(KVMIO, 0x6a, uint64_t);
 
 } // namespace ukcxx

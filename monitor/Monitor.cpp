@@ -16,6 +16,7 @@
 #include <ctime>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <memory>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -234,6 +235,12 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
   Split.cap = KVM_CAP_SPLIT_IRQCHIP;
   Split.args[0] = 0; // no IOAPIC routes
   check(ioctl(Vm.Value, KVM_ENABLE_CAP, &Split), "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)");
+  // The network device: registers and I/O APIC on MMIO exits, kicks by ioeventfd,
+  // its interrupt by irqfd through an MSI route (net/NetworkAttachment.h). Its ports
+  // are bound here, so that one in use is reported before the guest boots.
+  std::unique_ptr<NetworkAttachment> Network;
+  if (O.Network)
+    Network = std::make_unique<NetworkAttachment>(Vm.Value, Memory, *O.Network);
   Fd Vcpu(check(ioctl(Vm.Value, KVM_CREATE_VCPU, 0), "KVM_CREATE_VCPU"));
   int RunSize = check(ioctl(Kvm.Value, KVM_GET_VCPU_MMAP_SIZE, 0), "KVM_GET_VCPU_MMAP_SIZE");
   auto *Run = static_cast<kvm_run *>(
@@ -285,8 +292,11 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
     Timer.it_value.tv_usec = suseconds_t((O.Timeout - double(time_t(O.Timeout))) * 1e6);
     setitimer(ITIMER_REAL, &Timer, nullptr);
   }
+  // The network thread starts before the run loop's filter, and installs its own.
+  if (Network)
+    Network->start(O.Sandbox);
   if (O.Sandbox) {
-    std::string Note = confineToRunLoop(Vcpu.Value, &Volumes);
+    std::string Note = confineToRunLoop(Vcpu.Value, &Volumes, Network ? Vm.Value : -1);
     if (O.Verbose && !Note.empty())
       fprintf(stderr, "ukrun: %s\n", Note.c_str());
   }
@@ -341,6 +351,15 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
         R.Error = "bad hypercall: " + H.Error;
       }
       return R;
+    }
+    if (Run->exit_reason == KVM_EXIT_MMIO) {
+      auto Served = Network                 ? Network->handle(*Run, R.Error)
+                    : handleEmptySlot(*Run) ? NetworkAttachment::Mmio::Handled
+                                            : NetworkAttachment::Mmio::NotMine;
+      if (Served == NetworkAttachment::Mmio::Handled)
+        continue;
+      if (Served == NetworkAttachment::Mmio::Failed)
+        return R;
     }
     if (Run->exit_reason == KVM_EXIT_IO) {
       R.Error = "the guest did I/O to port " + std::to_string(Run->io.port) +

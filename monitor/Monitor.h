@@ -5,9 +5,11 @@
 
 #include "Hypercalls.h"
 #include "ImageFile.h"
+#include "NetworkAttachment.h"
 #include "VolumeSet.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,8 +22,9 @@ struct MonitorOptions {
   double Timeout = 0;  // seconds; 0: none
   bool Sandbox = true; // confine the process with seccomp once the VM is set up
   bool Verbose = false;
-  std::vector<VolumeSpec> Volumes;  // host folders served by hypercall (uk_hc_volume)
-  uint64_t CrashBeforeMutation = 0; // test hook: die before this mutating host operation
+  std::vector<VolumeSpec> Volumes;       // host folders served by hypercall (uk_hc_volume)
+  uint64_t CrashBeforeMutation = 0;      // test hook: die before this mutating host operation
+  std::optional<MonitorNetwork> Network; // a virtio-net device on the user network
 };
 
 struct MonitorResult {

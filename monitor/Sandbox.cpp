@@ -2,6 +2,7 @@
 #include "Sandbox.h"
 
 #include "Error.h"
+#include "KvmAbi.h"
 #include "Landlock.h"
 #include "VolumeSet.h"
 
@@ -10,7 +11,9 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace ukcxx {
@@ -25,15 +28,19 @@ void onForbiddenCall(int, siginfo_t *Info, void *) {
   _exit(125);
 }
 
-} // namespace
-
-std::string confineToRunLoop(int VcpuFd, const VolumeSet *Volumes) {
-  bool Serving = Volumes && !Volumes->empty();
-  std::string Note = Serving ? confineToVolumes(*Volumes) : "";
+void installForbiddenCallHandler() {
   struct sigaction Action = {};
   Action.sa_sigaction = onForbiddenCall;
   Action.sa_flags = SA_SIGINFO;
   sigaction(SIGSYS, &Action, nullptr);
+}
+
+} // namespace
+
+std::string confineToRunLoop(int VcpuFd, const VolumeSet *Volumes, int VmFd) {
+  bool Serving = Volumes && !Volumes->empty();
+  std::string Note = Serving ? confineToVolumes(*Volumes) : "";
+  installForbiddenCallHandler();
 
   scmp_filter_ctx Ctx = seccomp_init(SCMP_ACT_TRAP);
   if (!Ctx)
@@ -48,6 +55,10 @@ std::string confineToRunLoop(int VcpuFd, const VolumeSet *Volumes) {
        {(unsigned long)KVM_RUN, (unsigned long)KVM_GET_REGS, (unsigned long)KVM_GET_SREGS})
     seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
                      SCMP_A0(SCMP_CMP_EQ, scmp_datum_t(VcpuFd)), SCMP_A1(SCMP_CMP_EQ, Request));
+  if (VmFd >= 0)
+    seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+                     SCMP_A0(SCMP_CMP_EQ, scmp_datum_t(VmFd)),
+                     SCMP_A1(SCMP_CMP_EQ, scmp_datum_t(KvmSetGsiRouting)));
   // Console transfers, the exit, time, the timeout signal, and memory for the
   // console's line buffer.
   for (int Nr :
@@ -81,6 +92,62 @@ std::string confineToRunLoop(int VcpuFd, const VolumeSet *Volumes) {
   if (Status < 0)
     throw Error(std::string("cannot install the seccomp filter: ") + strerror(-Status));
   return Note;
+}
+
+void confineNetworkThread(bool Outbound) {
+  installForbiddenCallHandler();
+  scmp_filter_ctx Ctx = seccomp_init(SCMP_ACT_TRAP);
+  if (!Ctx)
+    throw Error("seccomp_init failed");
+  bool Ok = true;
+  auto Rule = [&](int Nr, unsigned Count = 0, scmp_arg_cmp A = {}, scmp_arg_cmp B = {}) {
+    int R = Count == 0   ? seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, Nr, 0)
+            : Count == 1 ? seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, Nr, 1, A)
+                         : seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, Nr, 2, A, B);
+    Ok &= R >= 0;
+  };
+  // Waiting, eventfd and socket I/O on descriptors the thread holds, accepting the
+  // forwards' connections (their listening sockets were bound before), and slirp's
+  // socket options; memory and time for slirp and glib; the end of the thread.
+  for (int Nr : {SCMP_SYS(poll),          SCMP_SYS(ppoll),        SCMP_SYS(read),
+                 SCMP_SYS(write),         SCMP_SYS(readv),        SCMP_SYS(writev),
+                 SCMP_SYS(recvfrom),      SCMP_SYS(recvmsg),      SCMP_SYS(sendto),
+                 SCMP_SYS(sendmsg),       SCMP_SYS(accept),       SCMP_SYS(accept4),
+                 SCMP_SYS(shutdown),      SCMP_SYS(close),        SCMP_SYS(setsockopt),
+                 SCMP_SYS(getsockopt),    SCMP_SYS(getsockname),  SCMP_SYS(getpeername),
+                 SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(futex),
+                 SCMP_SYS(brk),           SCMP_SYS(munmap),       SCMP_SYS(madvise),
+                 SCMP_SYS(exit),          SCMP_SYS(exit_group),   SCMP_SYS(rt_sigreturn),
+                 SCMP_SYS(getpid),        SCMP_SYS(gettid),       SCMP_SYS(restart_syscall),
+                 SCMP_SYS(rt_sigprocmask)})
+    Rule(Nr);
+  Rule(SCMP_SYS(mmap), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+  Rule(SCMP_SYS(mprotect), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+  // Non-blocking mode and pending bytes, nothing else of fcntl and ioctl.
+  for (int Command : {F_GETFL, F_SETFL, F_GETFD, F_SETFD})
+    Rule(SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, scmp_datum_t(Command)));
+  for (unsigned long Request : {(unsigned long)FIONREAD, (unsigned long)FIONBIO})
+    Rule(SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, scmp_datum_t(Request)));
+  if (Outbound) {
+    // IPv4 sockets to connect out (TCP) or send from (UDP, ICMP echo as datagrams).
+    Rule(SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_INET));
+    for (int Nr : {SCMP_SYS(connect), SCMP_SYS(bind)})
+      Rule(Nr);
+    // slirp reads /etc/resolv.conf to forward the guest's DNS queries: reading only.
+    Rule(SCMP_SYS(openat), 1,
+         SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY));
+    for (int Nr : {SCMP_SYS(newfstatat), SCMP_SYS(fstat), SCMP_SYS(stat), SCMP_SYS(lseek)})
+      Rule(Nr);
+  }
+  if (!Ok) {
+    seccomp_release(Ctx);
+    throw Error("seccomp_rule_add failed");
+  }
+  int Status = seccomp_load(Ctx);
+  seccomp_release(Ctx);
+  if (Status < 0)
+    throw Error(std::string("cannot install the network thread's seccomp filter: ") +
+                strerror(-Status));
 }
 
 } // namespace ukcxx

@@ -5,6 +5,7 @@
 #include "Run.h"
 #include "Symbolizer.h"
 
+#include <arpa/inet.h>
 #include <cerrno>
 #include <cstdio>
 #include <string>
@@ -57,6 +58,30 @@ private:
   }
 };
 
+/// The user network QEMU would get (Network.cpp's qemuNetwork): the guest's address,
+/// the gateway (the manifest's, else the network's .2), restricted unless the guest may
+/// go out, the forwards, and the manifest's MAC if it names one.
+MonitorNetwork monitorNetwork(const RunRequest &R) {
+  MonitorNetwork N;
+  GuestAddress A = guestAddress(R.Manifest);
+  uint32_t Mask = htonl(A.Prefix ? ~0u << (32 - A.Prefix) : 0);
+  N.User.Guest = A.Address;
+  N.User.Prefix = A.Prefix;
+  N.User.Gateway = A.Gateway ? A.Gateway : htonl(ntohl(A.Address & Mask) + 2);
+  N.User.Restricted = !userNetworkOpen(R.Net, R.Forwards);
+  for (const PortForward &F : R.Forwards) {
+    UserForward U;
+    inet_pton(AF_INET, F.Address.c_str(), &U.HostAddress); // checked by parsePortForward
+    U.HostPort = F.Host;
+    U.GuestPort = F.Guest;
+    U.Udp = F.Udp;
+    N.User.Forwards.push_back(U);
+  }
+  if (!R.Manifest.Nets.empty() && R.Manifest.Nets[0].MAC != std::array<uint8_t, 6>{})
+    N.Mac = R.Manifest.Nets[0].MAC;
+  return N;
+}
+
 /// "in the kernel at rip 0x... <function+0x..>".
 std::string stopPlace(const MonitorResult &M, const ImageFile &Image) {
   char Rip[32];
@@ -73,10 +98,12 @@ int runOnMonitor(const RunRequest &R) {
     return failure("'" + R.Image->path() +
                    "' cannot boot on the built-in monitor: it has "
                    "no monitor entry (built for --target=qemu?)");
-  if (!R.Manifest.Nets.empty() || !R.Manifest.Blocks.empty())
+  if (!R.Manifest.Blocks.empty())
     return failure("'" + R.Image->path() +
-                   "' needs network or block devices, which the "
-                   "built-in monitor cannot attach yet");
+                   "' needs block devices, which the built-in monitor cannot attach yet");
+  if (R.Net.Backend == NetworkChoice::Tap)
+    return failure("--net tap: the built-in monitor has only the user network; run with "
+                   "--hypervisor=qemu for a tap device");
   MonitorOptions O;
   O.Image = R.Image;
   O.Memory = R.Memory;
@@ -94,6 +121,13 @@ int runOnMonitor(const RunRequest &R) {
     KernelOptions.push_back(Option);
   for (auto &Option : R.TestOptions)
     KernelOptions.push_back(Option);
+  if (R.Net.Backend == NetworkChoice::User) {
+    O.Network = monitorNetwork(R);
+    // The guest's address as on QEMU (unless it asks the user network's DHCP server).
+    if (!guestAsksDHCP(R.Manifest))
+      KernelOptions.push_back(
+          guestAddressOption(userNetworkAddress(R.Manifest, R.Net, R.Forwards)));
+  }
   O.Cmdline = bootCommandLine(KernelOptions, R.Args);
   if (R.Verbose) {
     fprintf(stderr, "ukrun: booting %s on the built-in KVM monitor (%llu MiB)\n",
@@ -102,6 +136,12 @@ int runOnMonitor(const RunRequest &R) {
       fprintf(stderr,
               "ukrun: volume %s: %s at %s%s, served by the monitor (9P2000.L by hypercall)\n",
               V.Tag.c_str(), V.Host.c_str(), V.Guest.c_str(), V.ReadOnly ? " (read-only)" : "");
+    if (O.Network)
+      fprintf(stderr,
+              "ukrun: network: virtio-net in the monitor on the user network (libslirp%s), "
+              "%zu port forward(s)\n",
+              O.Network->User.Restricted ? ", restricted" : "",
+              O.Network->User.Forwards.size());
   }
   fflush(stdout);
   HostConsole Console(*R.Image);

@@ -62,11 +62,12 @@ int main(int Argc, char **Argv) {
   App.add_option("--memory", Memory, "guest memory, overriding the manifest (like 256Mi)");
   App.add_option("--timeout", Timeout, "stop the guest after this many seconds")
       ->check(CLI::PositiveNumber);
-  App.add_option("--net", Net,
-                 "network backend: user (QEMU's user network, reaching nothing but the -p "
-                 "forwards; the default for images with the net feature), user:outbound "
-                 "(the guest may also connect out and resolve names through the host), "
-                 "tap:NAME (an existing tap device) or none");
+  App.add_option(
+      "--net", Net,
+      "network backend: user (a user network (libslirp), reaching nothing but the -p "
+      "forwards; the default for images with the net feature), user:outbound "
+      "(the guest may also connect out and resolve names through the host), "
+      "tap:NAME (an existing tap device) or none");
   App.add_option("-p,--publish", Publish,
                  "[ADDRESS:]HOST:GUEST[/udp]: host port (on 127.0.0.1 unless ADDRESS) to "
                  "guest port; repeatable")
@@ -163,7 +164,9 @@ int main(int Argc, char **Argv) {
         R.TestOptions.push_back("uk.sync_log=1");
     }
     // The built-in monitor where /dev/kvm works and the image has its entry, else QEMU.
-    // The built-in monitor has no network device yet: such runs use QEMU.
+    // The monitor has the user network (--hypervisor=kvm), not tap devices. Networked
+    // images still default to QEMU: the monitor's network has not yet booted a guest
+    // on a machine with /dev/kvm (test/Net/kvm-*.test); flip this once they pass.
     bool NeedsQemu = HasNet;
     if (Hypervisor == "auto")
       Hypervisor = Linux                                                        ? "process"
@@ -182,9 +185,6 @@ int main(int Argc, char **Argv) {
                      "process (--hypervisor=process), not on " +
                      Hypervisor);
     if (Hypervisor == "kvm") {
-      if (HasNet)
-        return failure("the built-in monitor has no network backend yet; run networked "
-                       "images with --hypervisor=qemu (or give them none with --net none)");
       if (!kvmUsable())
         return failure("--hypervisor=kvm: /dev/kvm cannot be opened (" +
                        std::string(strerror(errno)) + ")");

@@ -1,0 +1,176 @@
+// UserNetworkTest: frames through the device's rings into libslirp and back, as the
+// network thread moves them: slirp answers the guest's ARP for the gateway, and a TCP
+// connection to a forward's host port reaches the guest as a SYN; also with the network
+// thread under its own seccomp filter (in a child process).
+#include "Error.h"
+#include "NetworkPump.h"
+#include "VirtioDriverFake.h"
+
+#include <arpa/inet.h>
+#include <chrono>
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace ukcxx;
+using namespace ukcxx::testnet;
+
+namespace {
+
+const uint8_t GuestMac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+
+std::vector<uint8_t> arpRequestForGateway() {
+  std::vector<uint8_t> F(42, 0);
+  std::memset(F.data(), 0xff, 6);
+  std::memcpy(F.data() + 6, GuestMac, 6);
+  F[12] = 0x08, F[13] = 0x06;                    // ARP
+  F[14] = 0, F[15] = 1, F[16] = 0x08, F[17] = 0; // Ethernet, IPv4
+  F[18] = 6, F[19] = 4, F[20] = 0, F[21] = 1;    // sizes, request
+  std::memcpy(F.data() + 22, GuestMac, 6);       // sender MAC
+  const uint8_t Guest[4] = {10, 0, 2, 15}, Gateway[4] = {10, 0, 2, 2};
+  std::memcpy(F.data() + 28, Guest, 4);   // sender IP
+  std::memcpy(F.data() + 38, Gateway, 4); // target IP
+  return F;
+}
+
+bool isArpReplyFromGateway(const std::vector<uint8_t> &F) {
+  const uint8_t Gateway[4] = {10, 0, 2, 2};
+  return F.size() >= 42 && F[12] == 0x08 && F[13] == 0x06 && F[21] == 2 &&
+         !std::memcmp(F.data() + 28, Gateway, 4) && !std::memcmp(F.data(), GuestMac, 6);
+}
+
+/// A TCP SYN to 10.0.2.15:Port.
+bool isSynTo(const std::vector<uint8_t> &F, uint16_t Port) {
+  if (F.size() < 54 || F[12] != 0x08 || F[13] != 0x00 || F[23] != 6)
+    return false;
+  const uint8_t Guest[4] = {10, 0, 2, 15};
+  size_t Tcp = 14 + (F[14] & 0xf) * 4;
+  return !std::memcmp(F.data() + 30, Guest, 4) && F.size() >= Tcp + 14 &&
+         (F[Tcp + 2] << 8 | F[Tcp + 3]) == Port && (F[Tcp + 13] & 0x02);
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on right now.
+uint16_t freePort() {
+  int S = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in A = {};
+  A.sin_family = AF_INET;
+  A.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t Len = sizeof A;
+  bind(S, reinterpret_cast<sockaddr *>(&A), sizeof A);
+  getsockname(S, reinterpret_cast<sockaddr *>(&A), &Len);
+  close(S);
+  return ntohs(A.sin_port);
+}
+
+/// Starts a non-blocking connection to 127.0.0.1:Port; returns the socket.
+int connectTo(uint16_t Port) {
+  int S = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  sockaddr_in A = {};
+  A.sin_family = AF_INET;
+  A.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  A.sin_port = htons(Port);
+  connect(S, reinterpret_cast<sockaddr *>(&A), sizeof A);
+  return S;
+}
+
+/// Waits (Step runs one round, or sleeps while the thread runs them) until the guest
+/// received a frame that Match accepts, looking at used entries from Seen on.
+template <typename Predicate, typename StepFn>
+bool awaitFrame(FakeGuest &G, uint16_t &Seen, Predicate Match, StepFn Step) {
+  for (int Round = 0; Round < 300; ++Round) {
+    Step();
+    for (; Seen != G.usedIndex(0); ++Seen) {
+      auto [Id, Length] = G.usedElement(0, Seen);
+      if (Length > VirtioNet::HeaderSize && Match(G.received(Id, Length)))
+        return ++Seen, true;
+    }
+  }
+  return false;
+}
+
+UserNetworkConfig forwarding(uint16_t HostPort, uint16_t GuestPort) {
+  UserNetworkConfig C;
+  C.Forwards.push_back({htonl(INADDR_LOOPBACK), HostPort, GuestPort, false});
+  return C;
+}
+
+TEST(UserNetworkTest, ArpAndAForwardedConnectionReachTheGuest) {
+  FakeGuest G;
+  G.start(64);
+  G.offerReceiveBuffers(64);
+  uint16_t Port = freePort();
+  NetworkPump Pump(G.Device, forwarding(Port, 7));
+  auto Round = [&] { ASSERT_TRUE(Pump.round(10)); };
+  uint16_t Seen = 0;
+
+  G.send(0, arpRequestForGateway());
+  ASSERT_TRUE(awaitFrame(G, Seen, isArpReplyFromGateway, Round));
+  EXPECT_EQ(G.usedIndex(1), 1); // the request's buffer came back
+
+  int Client = connectTo(Port);
+  ASSERT_TRUE(awaitFrame(G, Seen, [](const auto &F) { return isSynTo(F, 7); }, Round));
+  EXPECT_GE(G.Interrupts, 2u);
+  EXPECT_FALSE(G.Device.broken());
+  close(Client);
+}
+
+TEST(UserNetworkTest, NothingReachesTheGuestWithoutReceiveBuffers) {
+  FakeGuest G;
+  G.start(8);
+  NetworkPump Pump(G.Device, UserNetworkConfig());
+  G.send(0, arpRequestForGateway());
+  for (int I = 0; I < 5; ++I)
+    ASSERT_TRUE(Pump.round(10));
+  // The answer waits in the backlog until the guest offers buffers.
+  EXPECT_EQ(G.usedIndex(0), 0);
+  EXPECT_EQ(Pump.backlog(), 1u);
+  G.offerReceiveBuffers(8);
+  uint16_t Seen = 0;
+  ASSERT_TRUE(awaitFrame(G, Seen, isArpReplyFromGateway, [&] { Pump.round(10); }));
+  EXPECT_EQ(Pump.backlog(), 0u);
+}
+
+TEST(UserNetworkTest, APortInUseIsAnError) {
+  FakeGuest G;
+  uint16_t Port = freePort();
+  NetworkPump First(G.Device, forwarding(Port, 7));
+  try {
+    NetworkPump Second(G.Device, forwarding(Port, 8));
+    FAIL() << "a second forward on port " << Port << " was accepted";
+  } catch (const Error &E) {
+    EXPECT_NE(std::string(E.what()).find("cannot listen on the host port"), std::string::npos)
+        << E.what();
+  }
+}
+
+TEST(UserNetworkTest, TheNetworkThreadWorksUnderItsSeccompFilter) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto Run = [] {
+    FakeGuest G;
+    G.start(64);
+    G.offerReceiveBuffers(64);
+    uint16_t Port = freePort();
+    NetworkPump Pump(G.Device, forwarding(Port, 7));
+    int Kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    Pump.addKick(Kick);
+    Pump.start(/*Sandbox=*/true, /*Outbound=*/false);
+    uint64_t One = 1;
+    auto Wait = [] { std::this_thread::sleep_for(std::chrono::milliseconds(10)); };
+    uint16_t Seen = 0;
+    G.send(0, arpRequestForGateway());
+    (void)!write(Kick, &One, sizeof One); // as KVM does on the guest's QueueNotify
+    if (!awaitFrame(G, Seen, isArpReplyFromGateway, Wait))
+      _exit(2);
+    int Client = connectTo(Port);
+    if (!awaitFrame(G, Seen, [](const auto &F) { return isSynTo(F, 7); }, Wait))
+      _exit(3);
+    close(Client);
+    Pump.stop();
+    _exit(0);
+  };
+  EXPECT_EXIT(Run(), testing::ExitedWithCode(0), "");
+}
+
+} // namespace

@@ -229,8 +229,9 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
   BootLayout Layout = loadImage(*O.Image, Memory, Load);
 
   // The local APIC in KVM: its timer interrupts and HLT are handled without exits to
-  // the monitor. Only the local APIC ("split" irqchip): the guest has no PIC or
-  // IOAPIC, and without them the VM is also torn down much faster.
+  // the monitor. Only the local APIC ("split" irqchip): no PIC, and the I/O APIC only
+  // as the network device's registers in the monitor (net/Ioapic.h), which make MSI
+  // routes; without them the VM is also torn down much faster.
   kvm_enable_cap Split{};
   Split.cap = KVM_CAP_SPLIT_IRQCHIP;
   Split.args[0] = 0; // no IOAPIC routes

@@ -57,8 +57,9 @@ NetworkAttachment::NetworkAttachment(int VmFd, const GuestMemory &Memory,
   Device = std::make_unique<VirtioNet>(
       Memory, O.Mac, [this] { signal(IrqFd); },
       [this](uint16_t Queue) { signal(KickFds[Queue]); });
-  // The interrupt: KVM injects it when the network thread writes IrqFd, once the guest
-  // gave the line a route (see setRoutes); until then the signal waits in the eventfd.
+  // The interrupt: KVM injects it when the network thread writes IrqFd, through the
+  // MSI route the guest's I/O APIC write gave GSI 5 (setRoutes). The guest routes the
+  // line before DRIVER_OK, and the device raises nothing before that.
   kvm_irqfd Irq = {};
   Irq.fd = uint32_t(IrqFd);
   Irq.gsi = VirtioMmioFirstGsi;

@@ -325,7 +325,8 @@ const FileOps file_ops = {.read = open_file_read,
                           .stat = open_file_stat,
                           .pwrite = file_pwrite,
                           .truncate = file_truncate,
-                          .page = file_page};
+                          .page = file_page,
+                          .own_pages = true};
 
 long tmp_open(Node n, unsigned flags, File &f) {
   OpenFile *open = open_file_new(n);

@@ -191,7 +191,8 @@ const FileOps file_ops = {.read = open_file_read,
                           .pread = file_pread,
                           .seek = file_seek,
                           .stat = open_file_stat,
-                          .page = file_page};
+                          .page = file_page,
+                          .own_pages = true};
 
 long tree_open(Node n, unsigned flags, File &f) {
   if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))

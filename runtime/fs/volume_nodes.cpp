@@ -56,6 +56,8 @@ void release_slot(VNode &n) {
   free_pages(n);
   if (n.read_fid)
     fid_drop(v, n.read_fid);
+  if (n.created_fid)
+    fid_drop(v, n.created_fid);
   fid_drop(v, n.fid);
   VNode &parent = nodes[n.parent];
   uint32_t generation = n.generation + 1;
@@ -63,6 +65,19 @@ void release_slot(VNode &n) {
   n.generation = generation;
   if (&parent != &n && !--parent.children)
     let_go(parent);
+}
+
+/// The least recently used node that can go (nothing holds it, no node is in it, not
+/// a root), of volume Of if not null, other than Keep; null if there is none.
+VNode *oldest_free(const Volume *of, const VNode *keep) {
+  VNode *oldest = nullptr;
+  for (uint32_t i = 1; i < NodeCount; ++i) {
+    VNode &n = nodes[i];
+    if (n.fid && !n.holds && !n.children && n.parent != i && &n != keep &&
+        (!of || &volume_of(n) == of) && (!oldest || n.used < oldest->used))
+      oldest = &n;
+  }
+  return oldest;
 }
 
 /// A free slot, letting the least recently used node go if none is; null if all are
@@ -73,16 +88,23 @@ VNode *free_slot() {
     if (!nodes[cursor].fid)
       return &nodes[cursor];
   }
-  VNode *oldest = nullptr;
-  for (uint32_t i = 1; i < NodeCount; ++i) {
-    VNode &n = nodes[i];
-    if (n.fid && !n.holds && !n.children && n.parent != i && (!oldest || n.used < oldest->used))
-      oldest = &n;
-  }
+  VNode *oldest = oldest_free(nullptr, nullptr);
   if (!oldest)
     return nullptr;
   release_slot(*oldest);
   return oldest->fid ? nullptr : oldest;
+}
+
+uint32_t take_fid(Volume &v) {
+  for (uint32_t word = 0; word < MaxFids / 64; ++word)
+    if (~v.fids[word]) {
+      uint32_t bit = uint32_t(__builtin_ctzll(~v.fids[word]));
+      uint32_t fid = word * 64 + bit;
+      v.fids[word] |= 1ull << bit;
+      if (fid)
+        return fid;
+    }
+  return 0;
 }
 
 VNode *fill(VNode &n, uint8_t volume, uint32_t parent, const char *name, size_t len,
@@ -131,16 +153,24 @@ VNode *node(Node id) {
   return &n;
 }
 
-uint32_t fid_new(Volume &v) {
-  for (uint32_t word = 0; word < MaxFids / 64; ++word)
-    if (~v.fids[word]) {
-      uint32_t bit = uint32_t(__builtin_ctzll(~v.fids[word]));
-      uint32_t fid = word * 64 + bit;
-      v.fids[word] |= 1ull << bit;
-      if (fid)
-        return fid;
+uint32_t fid_new(Volume &v, const VNode *keep) {
+  if (uint32_t fid = take_fid(v))
+    return fid;
+  // All in use: the read-only fids no description holds go first (closing them all,
+  // which makes room for many), then nodes nothing holds, least recently used first.
+  for (uint32_t i = 1; i < NodeCount; ++i)
+    if (VNode &n = nodes[i]; n.fid && n.read_fid && !n.holds && &volume_of(n) == &v) {
+      fid_drop(v, n.read_fid);
+      n.read_fid = 0;
     }
-  return 0;
+  for (;;) {
+    if (uint32_t fid = take_fid(v))
+      return fid;
+    VNode *oldest = oldest_free(&v, keep);
+    if (!oldest)
+      return 0;
+    release_slot(*oldest);
+  }
 }
 
 void fid_free(Volume &v, uint32_t fid) { v.fids[fid / 64] &= ~(1ull << (fid % 64)); }

@@ -62,7 +62,11 @@ uint64_t shared_page(VNode &n, uint32_t fid, uint64_t index) {
     for (size_t done = 0; done < PageSize;) { // past the end, the page stays zero
       long got = p9::read(volume_of(n).channel, fid, index * PageSize + done, bytes + done,
                           PageSize - done);
-      if (got <= 0)
+      if (got < 0) { // a page of zeros would be written back over the file's data
+        frame_free(frame);
+        return 0;
+      }
+      if (!got)
         break;
       done += size_t(got);
     }

@@ -72,12 +72,12 @@ void fill_stat(Node n, const p9::Attr &a, struct stat *st) {
 }
 
 /// A new fid for the same file as Fid (a Twalk of no names), to open.
-long clone(Volume &v, uint32_t fid, uint32_t &copy) {
-  copy = fid_new(v);
+long clone(Volume &v, const VNode &n, uint32_t &copy) {
+  copy = fid_new(v, &n);
   if (!copy)
     return -ENFILE;
   p9::Qid unused;
-  if (long error = p9::walk(v.channel, fid, copy, nullptr, 0, unused)) {
+  if (long error = p9::walk(v.channel, n.fid, copy, nullptr, 0, unused)) {
     fid_free(v, copy);
     return error;
   }
@@ -89,7 +89,7 @@ long walk_name(VNode &dir, const char *name, size_t len, VNode *&found) {
   if ((found = find_child(dir, name, len)))
     return 0;
   Volume &v = volume_of(dir);
-  uint32_t fid = fid_new(v);
+  uint32_t fid = fid_new(v, &dir);
   if (!fid)
     return -ENFILE;
   p9::Qid qid;
@@ -188,7 +188,7 @@ bool vol_readdir(Node dir, uint64_t index, DirEntry &e) {
       fid_drop(v, v.dir_fid);
     v.dir_node = 0;
     v.dir_len = 0;
-    if (clone(v, d->fid, v.dir_fid))
+    if (clone(v, *d, v.dir_fid))
       return v.dir_fid = 0, false;
     if (p9::lopen(v.channel, v.dir_fid, O_RDONLY | O_DIRECTORY)) {
       fid_drop(v, v.dir_fid);
@@ -264,8 +264,12 @@ long vol_open(Node n, unsigned flags, File &f) {
   uint32_t open_flags = flags & (O_ACCMODE | O_DSYNC | __O_SYNC);
   bool shared = open_flags == O_RDONLY;
   uint32_t fid = shared ? node_->read_fid : 0;
-  if (!fid) {
-    if (long error = clone(v, node_->fid, fid))
+  if (node_->created_fid && !(open_flags & (O_DSYNC | __O_SYNC))) {
+    fid = node_->created_fid; // the open of the file just made: its own fid
+    node_->created_fid = 0;
+    shared = false;
+  } else if (!fid) {
+    if (long error = clone(v, *node_, fid))
       return error;
     if (long error = p9::lopen(v.channel, fid, open_flags)) {
       fid_drop(v, fid);
@@ -300,22 +304,36 @@ long vol_create(Node dir, const char *name, size_t len, NodeKind kind, uint32_t 
   invalidate_listing(v);
   p9::Qid qid;
   long error;
+  uint32_t created = 0;
   if (kind == NodeKind::Directory) {
     error = p9::mkdir(v.channel, d->fid, name, len, mode, qid);
   } else if (kind == NodeKind::Symlink) {
     error = p9::symlink(v.channel, d->fid, name, len, target, qid);
   } else {
-    uint32_t fid; // Tlcreate turns a fid of the folder into the new file, opened
-    if ((error = clone(v, d->fid, fid)))
+    // Tlcreate turns a fid of the folder into the new file, opened: the open that
+    // follows takes it, since a file made without write permission (0444) can be
+    // written only through the descriptor that made it.
+    if ((error = clone(v, *d, created)))
       return error;
-    error = p9::lcreate(v.channel, fid, name, len, O_RDONLY | O_CREAT | O_EXCL, mode, qid);
-    fid_drop(v, fid);
+    error = p9::lcreate(v.channel, created, name, len, O_RDWR | O_CREAT | O_EXCL, mode, qid);
+    if (error) {
+      fid_drop(v, created);
+      return error;
+    }
   }
   if (error)
     return error;
   VNode *n;
-  if ((error = walk_name(*d, name, len, n)))
+  if ((error = walk_name(*d, name, len, n))) {
+    if (created)
+      fid_drop(v, created);
     return error;
+  }
+  if (created) {
+    if (n->created_fid)
+      fid_drop(v, n->created_fid);
+    n->created_fid = created;
+  }
   made = node_id(*n);
   return 0;
 }
@@ -432,6 +450,8 @@ void vol_closed(Node n) {
 
 long vol_sync(OpenFile &open, bool data_only) {
   Lock lock;
+  if (!open.references)
+    return 0; // closed while sync waited for the lock: its fid is another's now
   Volume &v = volume(open.node);
   VNode *n = node(open.node);
   if (!n)
@@ -452,7 +472,7 @@ long vol_sync(OpenFile &open, bool data_only) {
     return error;
   }
   uint32_t fid; // a folder's description has no fid of its own: open one to sync
-  if (long error = clone(v, n->fid, fid))
+  if (long error = clone(v, *n, fid))
     return error;
   long error = p9::lopen(v.channel, fid, O_RDONLY | O_DIRECTORY);
   if (!error)
@@ -465,9 +485,19 @@ long vol_sync(OpenFile &open, bool data_only) {
 
 OpenFile &open_of(const File &f) { return *static_cast<OpenFile *>(f.object); }
 
-long file_pread(File &f, char *buf, size_t len, uint64_t offset) {
+/// The description of F, kept for the call: F is a descriptor's, which another thread
+/// may close or replace while this one waits for the host.
+struct Using {
+  OpenFile &open;
+  explicit Using(const File &f) : open(open_of(f)) { ++open.references; }
+  ~Using() {
+    File f = {nullptr, &open, 0, 0, false};
+    open_file_release(f); // the last reference, if the descriptor went meanwhile
+  }
+};
+
+long pread_at(OpenFile &open, char *buf, size_t len, uint64_t offset) {
   Lock lock;
-  OpenFile &open = open_of(f);
   Volume &v = volume(open.node);
   size_t done = 0;
   while (done < len) {
@@ -484,9 +514,8 @@ long file_pread(File &f, char *buf, size_t len, uint64_t offset) {
   return long(done);
 }
 
-long file_pwrite(File &f, const char *buf, size_t len, uint64_t offset) {
+long pwrite_at(OpenFile &open, const char *buf, size_t len, uint64_t offset) {
   Lock lock;
-  OpenFile &open = open_of(f);
   Volume &v = volume(open.node);
   size_t done = 0;
   while (done < len) {
@@ -504,7 +533,7 @@ long file_pwrite(File &f, const char *buf, size_t len, uint64_t offset) {
 }
 
 /// The file's size on the host now.
-long file_size(OpenFile &open, uint64_t &size) {
+long size_of(OpenFile &open, uint64_t &size) {
   Lock lock;
   p9::Attr a;
   if (long error = p9::getattr(volume(open.node).channel, fid_of(open), a))
@@ -513,12 +542,24 @@ long file_size(OpenFile &open, uint64_t &size) {
   return 0;
 }
 
+long file_pread(File &f, char *buf, size_t len, uint64_t offset) {
+  Using use(f);
+  return pread_at(use.open, buf, len, offset);
+}
+
+long file_pwrite(File &f, const char *buf, size_t len, uint64_t offset) {
+  Using use(f);
+  return pwrite_at(use.open, buf, len, offset);
+}
+
 long file_write(File &f, const char *buf, size_t len) {
-  OpenFile &open = open_of(f);
-  if (f.flags & O_APPEND)
-    if (long error = file_size(open, open.offset))
+  bool append = f.flags & O_APPEND;
+  Using use(f);
+  OpenFile &open = use.open;
+  if (append)
+    if (long error = size_of(open, open.offset))
       return error;
-  long n = file_pwrite(f, buf, len, open.offset);
+  long n = pwrite_at(open, buf, len, open.offset);
   if (n > 0)
     open.offset += uint64_t(n);
   return n;
@@ -526,23 +567,28 @@ long file_write(File &f, const char *buf, size_t len) {
 
 long file_seek(File &f, int64_t offset, int whence) {
   uint64_t size = 0;
-  if (whence != SEEK_SET && whence != SEEK_CUR)
-    if (long error = file_size(open_of(f), size))
+  if (whence != SEEK_SET && whence != SEEK_CUR) {
+    Using use(f);
+    if (long error = size_of(use.open, size))
       return error;
+    File kept = {f.ops, &use.open, 0, 0, false}; // F may be another file by now
+    return open_file_seek(kept, offset, whence, size);
+  }
   return open_file_seek(f, offset, whence, size);
 }
 
 void file_stat(const File &f, struct stat *st) {
+  Using use(f);
   Lock lock; // the opened fid: an unlinked file's attributes are still there
-  const OpenFile &open = open_of(f);
   p9::Attr a;
-  if (!p9::getattr(volume(open.node).channel, fid_of(open), a))
-    fill_stat(open.node, a, st);
+  if (!p9::getattr(volume(use.open.node).channel, fid_of(use.open), a))
+    fill_stat(use.open.node, a, st);
 }
 
 long file_truncate(File &f, uint64_t size) {
+  Using use(f);
   Lock lock;
-  OpenFile &open = open_of(f);
+  OpenFile &open = use.open;
   p9::SetAttr a = {};
   a.valid = p9::SetSize;
   a.size = size;
@@ -554,31 +600,29 @@ long file_truncate(File &f, uint64_t size) {
 }
 
 uint64_t file_page(File &f, uint64_t index) {
+  Using use(f);
   Lock lock;
-  OpenFile &open = open_of(f);
-  VNode *n = node(open.node);
-  return n ? shared_page(*n, fid_of(open), index) : 0;
+  VNode *n = node(use.open.node);
+  return n ? shared_page(*n, fid_of(use.open), index) : 0;
 }
 
-void file_release(File &f) {
-  OpenFile &open = open_of(f);
-  if (open.references == 1) { // the last: write the mapped pages back, close the fid
-    Lock lock;
-    Volume &v = volume(open.node);
-    VNode *n = node(open.node);
-    p9::Attr a;
-    if (n && n->pages && writable(open) && !p9::getattr(v.channel, fid_of(open), a))
-      write_back(*n, fid_of(open), a.size);
-    if (!(open.handle & NodeOwned))
-      fid_drop(v, fid_of(open));
-  }
-  open_file_release(f); // the last one calls vol_closed
+/// The description's end (its last descriptor closed and its last mapping gone): the
+/// mapped pages written back, its fid closed.
+void vol_last_close(OpenFile &open) {
+  Lock lock;
+  Volume &v = volume(open.node);
+  VNode *n = node(open.node);
+  p9::Attr a;
+  if (n && n->pages && writable(open) && !p9::getattr(v.channel, fid_of(open), a))
+    write_back(*n, fid_of(open), a.size);
+  if (!(open.handle & NodeOwned))
+    fid_drop(v, fid_of(open));
 }
 
 const FileOps file_ops = {.read = open_file_read,
                           .write = file_write,
                           .retain = open_file_retain,
-                          .release = file_release,
+                          .release = open_file_release,
                           .mode = S_IFREG | 0644,
                           .pread = file_pread,
                           .seek = file_seek,
@@ -605,6 +649,7 @@ const FileSystem volume_fs = {
     .set_mtime = vol_set_mtime,
     .held = vol_held,
     .closed = vol_closed,
+    .last_close = vol_last_close,
     .sync = vol_sync,
     .link = vol_link,
     .statfs = vol_statfs,

@@ -28,13 +28,14 @@ struct Volume {
 
 /// A file, folder or symlink of a volume, named by a walked (never opened) fid.
 struct VNode {
-  uint32_t fid;        // 0: a free slot
-  uint32_t generation; // of the slot: Node ids of a freed node are stale
-  uint32_t parent;     // the folder's node (the root's is itself)
-  uint32_t children;   // nodes whose parent this is
-  uint32_t holds;      // open descriptions, the working folder
-  uint32_t hash_next;  // the next node in its hash chain, 0 at the end
-  uint32_t read_fid;   // opened read-only, shared by its read-only descriptions (0: none)
+  uint32_t fid;         // 0: a free slot
+  uint32_t generation;  // of the slot: Node ids of a freed node are stale
+  uint32_t parent;      // the folder's node (the root's is itself)
+  uint32_t children;    // nodes whose parent this is
+  uint32_t holds;       // open descriptions, the working folder
+  uint32_t hash_next;   // the next node in its hash chain, 0 at the end
+  uint32_t read_fid;    // opened read-only, shared by its read-only descriptions (0: none)
+  uint32_t created_fid; // opened for reading and writing when made, for the open after
   uint8_t volume;
   uint8_t qid_type;
   bool removed;       // no longer named: no lookup finds it, and it goes once not held
@@ -59,7 +60,9 @@ VNode *node_at(uint32_t index);
 uint32_t index_of(const VNode &n);
 Node node_id(const VNode &n);
 
-uint32_t fid_new(Volume &v); // 0 when all are in use
+/// A free fid of V, closing fids that nothing uses if all are taken (never Keep's);
+/// 0 when all are in use.
+uint32_t fid_new(Volume &v, const VNode *keep = nullptr);
 void fid_free(Volume &v, uint32_t fid);
 /// Tclunk and free.
 void fid_drop(Volume &v, uint32_t fid);

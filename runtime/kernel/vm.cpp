@@ -292,12 +292,19 @@ bool copy_pages(uint64_t addr, uint64_t len, unsigned prot) {
 long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
                    uint64_t (*frame_of)(void *context, uint64_t page), void *context,
                    const MappingOwner &owner, unsigned max_prot, bool copy_on_write) {
+  // The pages first: getting one may wait (a volume reads it from the host), and
+  // another thread's mmap may then take the range this one would have placed.
+  for (uint64_t page = 0; page < len / PageSize; ++page)
+    if (!frame_of(context, page)) {
+      report_out_of_memory("mmap", len);
+      return -ENOMEM;
+    }
   long placed = place(addr, len, fixed, noreplace);
   if (placed < 0)
     return placed;
   addr = uint64_t(placed);
   for (uint64_t page = 0; page < len / PageSize; ++page) {
-    uint64_t frame = frame_of(context, page);
+    uint64_t frame = frame_of(context, page); // at hand now
     if (!frame || !map_borrowed(addr + page * PageSize, frame, user_prot(prot))) {
       unmap(addr, page * PageSize); // borrowed: nothing is freed
       report_out_of_memory("mmap", len);

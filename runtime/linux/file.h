@@ -43,6 +43,9 @@ struct FileOps {
   /// shared mapping (the file keeps it while it lives); 0 when memory runs out. Null:
   /// shared mappings are copies, which only read-only files allow.
   uint64_t (*page)(File &, uint64_t index) = nullptr;
+  /// The pages page() gives are the file's data itself (/tmp, the packed tree), not
+  /// copies kept for shared mappings (a volume's): private mappings may borrow them too.
+  bool own_pages = false;
 };
 
 /// The start of every file's own state (a pipe's, an eventfd's...).

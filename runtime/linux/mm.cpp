@@ -39,23 +39,34 @@ long map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
   bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
   uint64_t first = offset / PageSize, last = first + (align_up(len, PageSize) / PageSize) - 1;
   // The file's own pages, if it has them for the whole range (the packed tree's small
-  // files, packed densely, have none).
-  bool borrow = len && f->ops->page && (shared || !(prot & PROT_WRITE)) &&
-                f->ops->page(*f, first) && f->ops->page(*f, last);
-  if (borrow) { // writes on either side show, until a private mapping is written
+  // files, packed densely, have none). Getting them may wait (a volume's): the file is
+  // held meanwhile, by a copy of the descriptor's entry, which another thread may close.
+  File held = *f;
+  bool borrow = len && f->ops->page && (shared || (!(prot & PROT_WRITE) && f->ops->own_pages));
+  if (held.ops->retain)
+    held.ops->retain(held);
+  struct Release {
+    File &file;
+    ~Release() {
+      if (file.ops->release)
+        file.ops->release(file);
+    }
+  } release = {held};
+  if (borrow && held.ops->page(held, first) && held.ops->page(held, last)) {
+    // Writes on either side show, until a private mapping is written.
     struct Pages {
       File *file;
       uint64_t first;
-    } pages = {f, first};
+    } pages = {&held, first};
     auto frame_of = [](void *context, uint64_t page) {
       auto *p = static_cast<Pages *>(context);
       return p->file->ops->page(*p->file, p->first + page);
     };
-    bool writable = (f->flags & O_ACCMODE) == O_RDWR && f->ops->write;
+    bool writable = (held.flags & O_ACCMODE) == O_RDWR && held.ops->write;
     unsigned most = ProtRead | ProtExec | (shared && writable ? ProtWrite : 0);
     // Files that have pages are a file system's: their object is an OpenFile.
     return vm_map_shared(addr, len, prot_from(prot), fixed, flags & MAP_FIXED_NOREPLACE,
-                         frame_of, &pages, static_cast<OpenFile *>(f->object)->owner, most,
+                         frame_of, &pages, static_cast<OpenFile *>(held.object)->owner, most,
                          !shared);
   }
   if (shared && (prot & PROT_WRITE))
@@ -64,7 +75,8 @@ long map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
   if (at < 0)
     return at;
   for (uint64_t done = 0; done < len;) {
-    long n = f->ops->pread(*f, reinterpret_cast<char *>(at + done), len - done, offset + done);
+    long n =
+        held.ops->pread(held, reinterpret_cast<char *>(at + done), len - done, offset + done);
     if (n <= 0)
       break;
     done += uint64_t(n);

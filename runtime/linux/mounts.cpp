@@ -63,6 +63,8 @@ long add_mount(Node dir, const char *name, size_t len, Node top) {
   if (mount_count == MaxMounts || len > MaxName)
     return -ENOMEM;
   Mount &m = mounts[mount_count++];
+  if (dir.fs->held)
+    dir.fs->held(dir); // the folder stays what the mount is on (a volume lets go of others)
   m.parent = dir;
   memcpy(m.name, name, len);
   m.name[len] = 0;

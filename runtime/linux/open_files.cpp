@@ -314,6 +314,17 @@ OpenFile *open_file_new(Node n) {
   return nullptr;
 }
 
+/// The program's end: each open description ends as its last close would end it (a
+/// volume's file writes back its shared mappings' pages), as Linux's page cache
+/// outlives the program.
+void files_exit() {
+  for (auto &open : open_files)
+    if (open.references && open.node.fs->last_close) {
+      open.node.fs->last_close(open);
+      open.references = 0;
+    }
+}
+
 long sync_open_files(const FileSystem *only) {
   long result = 0;
   for (auto &open : open_files)
@@ -329,6 +340,8 @@ void open_file_release(File &f) {
   if (--open.references)
     return;
   unlock_file(&open);
+  if (open.node.fs->last_close)
+    open.node.fs->last_close(open);
   if (open.node.fs->closed)
     open.node.fs->closed(open.node);
 }

@@ -33,10 +33,12 @@ void copy_name(char *dst, const char *src, size_t size) {
 } // namespace
 
 int futex_wake(uint64_t address, int count);
+void files_exit();
 
 UK_SYSCALL(exit_group) {
   if (net_drain)
     net_drain(); // the VM ends with the program: let what it sent leave first
+  files_exit();  // and what it wrote through shared mappings reach the host's files
   exit_program(ExitKind::Exit, int(args.a0 & 0xff));
 }
 

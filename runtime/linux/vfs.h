@@ -77,6 +77,9 @@ struct FileSystem {
   /// N's last open description was closed, or a holder let folder N go (a removed
   /// file's data can go now).
   void (*closed)(Node n) = nullptr;
+  /// Open description Open has no reference left (its last descriptor closed and its
+  /// last mapping gone): what the file system keeps for it goes (before closed()).
+  void (*last_close)(OpenFile &open) = nullptr;
   /// fsync (fdatasync if Data_only) of an open file or folder: what was written reaches
   /// stable storage. Null: there is nothing to wait for (memory, read-only).
   long (*sync)(OpenFile &open, bool data_only) = nullptr;

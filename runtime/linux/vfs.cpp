@@ -3,6 +3,8 @@
 // folder; paths of nodes (getcwd); the working directory's calls.
 #include "walk.h"
 
+#include "uk/sched.h"
+
 #include "vfs.h"
 
 #include "uk/manifest.h"
@@ -22,8 +24,21 @@
 namespace uk {
 
 namespace {
+bool path_call_running;
+WaitQueue path_call_waiters;
 Node cwd; // null fs: not set yet (the manifest's or the boot option's workdir, or /)
 } // namespace
+
+PathCall::PathCall() {
+  while (path_call_running)
+    wait_on(path_call_waiters, "a path", 0, false);
+  path_call_running = true;
+}
+
+PathCall::~PathCall() {
+  path_call_running = false;
+  wake_all(path_call_waiters);
+}
 
 /// The working directory; the first call sets it where the boot options or the
 /// manifest say (uk.workdir=, fs: { workdir }).
@@ -255,6 +270,7 @@ void change_directory(Node n) {
 }
 
 UK_SYSCALL(chdir) {
+  PathCall call;
   Node n;
   if (long error = resolve(uint64_t(AT_FDCWD), args.a0, true, n))
     return error;
@@ -265,6 +281,7 @@ UK_SYSCALL(chdir) {
 }
 
 UK_SYSCALL(fchdir) {
+  PathCall call;
   Node n;
   if (long error = start_of(args.a0, n))
     return error;
@@ -273,6 +290,7 @@ UK_SYSCALL(fchdir) {
 }
 
 UK_SYSCALL(getcwd) {
+  PathCall call;
   static char path[MaxPath];
   long len = node_path(working_directory(), path, args.a1 < MaxPath ? args.a1 : MaxPath);
   if (len < 0)

@@ -44,4 +44,12 @@ bool dot_or_dotdot(const char *name, size_t len);
 /// The file mode creation mask (umask).
 extern uint32_t umask_bits;
 
+/// Held for the whole of a system call that takes a path: the walk's buffers are
+/// static, and a walk may wait for a volume's host while another thread runs.
+struct PathCall {
+  PathCall();
+  ~PathCall();
+  PathCall(const PathCall &) = delete;
+};
+
 } // namespace uk

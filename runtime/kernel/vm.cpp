@@ -63,6 +63,33 @@ bool insert(uint64_t start, uint64_t end, unsigned prot, bool lazy = false,
   return insert(Region{start, end, prot, lazy, owner});
 }
 
+// The owners of regions removed by a call, let go when the call is done: letting go
+// may wait (a volume's file closes), and another thread's call must not find the
+// region list half changed. ReleaseAfter, first in each call that removes regions.
+const MappingOwner *released[64];
+int released_count;
+
+void release_later(const MappingOwner *owner) {
+  if (released_count < 64)
+    released[released_count++] = owner;
+  else
+    owner->release(owner->object); // rare: then it may not wait
+}
+
+int calls; // the calls under way (one may call another: mmap MAP_FIXED unmaps first)
+
+struct ReleaseAfter {
+  ReleaseAfter() { ++calls; }
+  ~ReleaseAfter() {
+    if (--calls)
+      return; // the outer call lets them go when it is done
+    while (released_count) {
+      const MappingOwner *owner = released[--released_count];
+      owner->release(owner->object);
+    }
+  }
+};
+
 /// Removes [Start, End) from the region list, splitting regions that straddle it. A
 /// region split in two holds its owner twice; one removed whole lets it go.
 bool carve(uint64_t start, uint64_t end) {
@@ -89,7 +116,7 @@ bool carve(uint64_t start, uint64_t end) {
         regions[j] = regions[j + 1];
       --region_count;
       if (r.owner)
-        r.owner->release(r.owner->object);
+        release_later(r.owner);
     }
   }
   return true;
@@ -188,6 +215,7 @@ long user_strlen(const char *s, size_t max) {
 }
 
 uint64_t vm_brk(uint64_t new_end) {
+  ReleaseAfter release;
   if (new_end < brk_start)
     return brk_end;
   uint64_t want = align_up(new_end, PageSize);
@@ -249,6 +277,7 @@ long place(uint64_t addr, uint64_t &len, bool fixed, bool noreplace) {
 
 long vm_mmap(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
              bool lazy) {
+  ReleaseAfter release;
   long placed = place(addr, len, fixed, noreplace);
   if (placed < 0)
     return placed;
@@ -292,6 +321,7 @@ bool copy_pages(uint64_t addr, uint64_t len, unsigned prot) {
 long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool noreplace,
                    uint64_t (*frame_of)(void *context, uint64_t page), void *context,
                    const MappingOwner &owner, unsigned max_prot, bool copy_on_write) {
+  ReleaseAfter release;
   // The pages first: getting one may wait (a volume reads it from the host), and
   // another thread's mmap may then take the range this one would have placed.
   for (uint64_t page = 0; page < len / PageSize; ++page)
@@ -321,6 +351,7 @@ long vm_map_shared(uint64_t addr, uint64_t len, unsigned prot, bool fixed, bool 
 }
 
 long vm_munmap(uint64_t addr, uint64_t len) {
+  ReleaseAfter release;
   if (!is_aligned(addr, PageSize) || len == 0 || addr >= UserTop || len > UserTop - addr)
     return -EINVAL;
   len = align_up(len, PageSize);
@@ -345,46 +376,56 @@ long vm_msync(uint64_t addr, uint64_t len) {
 }
 
 long vm_mprotect(uint64_t addr, uint64_t len, unsigned prot) {
+  ReleaseAfter release;
   if (!is_aligned(addr, PageSize))
     return -EINVAL;
   len = align_up(len, PageSize);
   if (!user_ok(addr, len, ProtUser))
     return -ENOMEM;
-  // Rebuild the regions covering the range with the new protection.
-  Region first = regions[find(addr)];
-  bool lazy = first.lazy;
-  const MappingOwner *owner = first.owner;
-  if (unsigned beyond = prot & ~first.max_prot & (ProtRead | ProtWrite | ProtExec)) {
-    if (!owner || !first.copy_on_write || beyond != ProtWrite)
-      return -EACCES; // as Linux for a file opened without write access
-    // A private mapping of a file's pages made writable: its pages become the
-    // program's own copies, all at once, and the file is no longer behind them.
-    if (!copy_pages(addr, len, user_prot(prot))) {
+  constexpr unsigned Access = ProtRead | ProtWrite | ProtExec;
+  // Each region in the range keeps its nature; none changes unless all may.
+  for (int i = find(addr); i < region_count && regions[i].start < addr + len; ++i)
+    if (unsigned beyond = prot & ~regions[i].max_prot & Access)
+      if (!regions[i].owner || !regions[i].copy_on_write || beyond != ProtWrite)
+        return -EACCES; // as Linux for a file opened without write access
+  for (uint64_t at = addr; at < addr + len;) {
+    Region r = regions[find(at)];
+    uint64_t end = r.end < addr + len ? r.end : addr + len;
+    if (prot & ~r.max_prot & Access) {
+      // A private mapping of a file's pages made writable: its pages become the
+      // program's own copies, all at once, and the file is no longer behind them.
+      if (!copy_pages(at, end - at, user_prot(prot))) {
+        report_out_of_memory("mprotect", len);
+        return -ENOMEM;
+      }
+      if (!carve(at, end) || !insert(at, end, user_prot(prot)))
+        return -ENOMEM;
+      at = end;
+      continue;
+    }
+    bool accessible = prot & Access;
+    if (accessible && !r.lazy && !map_or_protect(at, end - at, user_prot(prot))) {
       report_out_of_memory("mprotect", len);
       return -ENOMEM;
     }
-    return carve(addr, addr + len) && insert(addr, addr + len, user_prot(prot)) ? 0 : -ENOMEM;
+    if (r.owner)
+      r.owner->retain(r.owner->object); // for the rebuilt region; carve lets the old go
+    Region rebuilt = r;
+    rebuilt.start = at;
+    rebuilt.end = end;
+    rebuilt.prot = user_prot(prot);
+    if (!carve(at, end) || !insert(rebuilt))
+      return -ENOMEM;
+    if (!accessible || r.lazy)
+      protect(at, end - at, user_prot(prot));
+    at = end;
   }
-  bool accessible = prot & (ProtRead | ProtWrite | ProtExec);
-  if (accessible && !lazy && !map_or_protect(addr, len, user_prot(prot))) {
-    report_out_of_memory("mprotect", len);
-    return -ENOMEM;
-  }
-  if (owner)
-    owner->retain(owner->object); // for the rebuilt region; carve lets the old ones go
-  Region rebuilt = first;
-  rebuilt.start = addr;
-  rebuilt.end = addr + len;
-  rebuilt.prot = user_prot(prot);
-  if (!carve(addr, addr + len) || !insert(rebuilt))
-    return -ENOMEM;
-  if (!accessible || lazy)
-    protect(addr, len, user_prot(prot));
   return 0;
 }
 
 long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_move, bool fixed,
                uint64_t new_addr) {
+  ReleaseAfter release;
   if (!is_aligned(old_addr, PageSize) || new_len == 0)
     return -EINVAL;
   old_len = align_up(old_len, PageSize);
@@ -440,6 +481,7 @@ long vm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool may_m
 }
 
 long vm_discard(uint64_t addr, uint64_t len) {
+  ReleaseAfter release;
   if (!is_aligned(addr, PageSize))
     return -EINVAL;
   len = align_up(len, PageSize);

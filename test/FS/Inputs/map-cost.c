@@ -36,5 +36,18 @@ int main(int argc, char **argv) {
   none[0] ^= 1;
   printf("PROT_NONE made writable: first byte %s the file's\n",
          none[0] != p[0] ? "differs from" : "equals");
+
+  // A reservation with the file mapped over its first pages, made writable at once:
+  // each part as it is (the file's pages copied, the rest fresh memory).
+  unsigned char *res = mmap(NULL, 16384, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  mmap(res, 8192, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+  int made = mprotect(res, 16384, PROT_READ | PROT_WRITE);
+  unsigned char was = res[0];
+  res[0] ^= 1;
+  res[12000] = 7;
+  printf("a file's pages and a reservation made writable together: %s, copy %s, "
+         "reservation %s\n",
+         made ? "failed" : "ok", was == p[0] && res[0] != p[0] ? "right" : "wrong",
+         res[12000] == 7 && res[9000] == 0 ? "right" : "wrong");
   return 0;
 }

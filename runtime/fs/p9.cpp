@@ -5,10 +5,14 @@
 #include "p9.h"
 
 #include "uk/manifest.h"
+#include "uk/paging.h"
 #include "uk/print.h"
 #include "uk/process.h"
+#include "uk/vm.h"
 
 #include <asm-generic/errno.h>
+
+extern "C" const char __ehdr_start, __uk_kernel_end[];
 
 namespace uk::p9 {
 namespace {
@@ -148,6 +152,12 @@ long call(Request &r, Reply &out, uint16_t tag = Tag) {
   return type == c.request[4] + 1 ? 0 : -EIO;
 }
 
+/// The kernel's own memory: its image (statics) and the direct map; else the program's.
+bool kernel_memory(uint64_t address) {
+  return address >= direct_map_base || (address >= reinterpret_cast<uint64_t>(&__ehdr_start) &&
+                                        address < reinterpret_cast<uint64_t>(__uk_kernel_end));
+}
+
 /// For replies whose fields were read: -EIO if they were not all there.
 long checked(const Reply &r) { return r.ok ? 0 : -EIO; }
 
@@ -243,6 +253,10 @@ long read_data(Channel &c, uint8_t type, uint32_t fid, uint64_t offset, void *bu
   const uint8_t *data = out.bytes(count);
   if (!data || count > len)
     return -EIO;
+  // The program's buffer was checked before the wait for the host; it may be gone now.
+  uint64_t to = reinterpret_cast<uint64_t>(buf);
+  if (!kernel_memory(to) && !user_ok(to, count, ProtWrite))
+    return -EFAULT;
   memcpy(buf, data, count);
   return count;
 }

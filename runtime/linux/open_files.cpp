@@ -74,12 +74,22 @@ bool entry_at(Node dir, uint64_t index, DirEntry &e) {
 }
 
 long dir_getdents(File &f, char *buf, size_t len) {
-  auto &open = *static_cast<OpenFile *>(f.object);
+  // A volume's listing may wait for the host, while another thread closes the
+  // descriptor or unmaps the buffer: the description is kept, the buffer checked again.
+  File kept = f;
+  open_file_retain(kept);
+  struct Release {
+    File &file;
+    ~Release() { open_file_release(file); }
+  } release = {kept};
+  auto &open = *static_cast<OpenFile *>(kept.object);
   size_t used = 0;
   for (DirEntry e; entry_at(open.node, open.offset, e); open.offset = e.next) {
     size_t reclen = align_up(sizeof(LinuxDirent64) + e.name_len + 1, 8);
     if (used + reclen > len)
       return used ? long(used) : -EINVAL;
+    if (!user_ok(reinterpret_cast<uint64_t>(buf + used), reclen, ProtWrite))
+      return used ? long(used) : -EFAULT;
     auto *d = reinterpret_cast<LinuxDirent64 *>(buf + used);
     if (!e.ino) {
       struct stat st;

@@ -19,7 +19,12 @@ void print(const char *Format, ...) {
   va_end(Arguments);
 }
 [[noreturn]] void exit_program(ExitKind, int Status) { _exit(Status); }
+// The test's buffers are the host process's, all writable (the guest checks the
+// program's buffers against its mappings).
+bool user_ok(uint64_t, uint64_t, unsigned) { return true; }
+uint64_t direct_map_base = 0; // all memory is "the kernel's" here
 } // namespace uk
+extern "C" const char __ehdr_start = 0, __uk_kernel_end[1] = {};
 
 using namespace ukcxx;
 namespace p9c = uk::p9;

@@ -1,46 +1,21 @@
 // VirtioNet: the virtio-mmio register file of one network device, and its two queues.
 #include "VirtioNet.h"
 
+#include "uk/abi/virtio_mmio.h"
+
 #include <algorithm>
 #include <cstring>
 
 namespace ukcxx {
 namespace {
 
-constexpr uint32_t Magic = 0x74726976, NetworkDeviceId = 1;
-constexpr uint32_t VendorId = 0x756b6378; // "ukcx"
-constexpr uint32_t DriverOk = 4, FeaturesOk = 8;
-constexpr uint64_t FeatureMtu = 1ull << 3, FeatureMac = 1ull << 5, FeatureVersion1 = 1ull << 32;
-constexpr uint64_t Offered = FeatureMtu | FeatureMac | FeatureVersion1;
-constexpr uint16_t Mtu = 1500;
-constexpr uint32_t InterruptUsed = 1, InterruptConfig = 2;
+namespace mmio = uk::virtio_mmio;
 
-enum Register : uint64_t {
-  MagicValue = 0x000,
-  Version = 0x004,
-  DeviceId = 0x008,
-  Vendor = 0x00c,
-  DeviceFeatures = 0x010,
-  DeviceFeaturesSel = 0x014,
-  DriverFeaturesReg = 0x020,
-  DriverFeaturesSel = 0x024,
-  QueueSel = 0x030,
-  QueueNumMax = 0x034,
-  QueueNum = 0x038,
-  QueueReady = 0x044,
-  QueueNotify = 0x050,
-  InterruptStatusReg = 0x060,
-  InterruptAck = 0x064,
-  StatusReg = 0x070,
-  QueueDescLow = 0x080,
-  QueueDescHigh = 0x084,
-  QueueDriverLow = 0x090,
-  QueueDriverHigh = 0x094,
-  QueueDeviceLow = 0x0a0,
-  QueueDeviceHigh = 0x0a4,
-  ConfigGeneration = 0x0fc,
-  Config = 0x100,
-};
+constexpr uint32_t NetworkDeviceId = 1;
+constexpr uint32_t VendorId = 0x756b6378; // "ukcx"
+constexpr uint64_t FeatureMtu = 1ull << 3, FeatureMac = 1ull << 5;
+constexpr uint64_t Offered = FeatureMtu | FeatureMac | mmio::FeatureVersion1;
+constexpr uint16_t Mtu = 1500;
 
 void setLow(uint64_t &Field, uint32_t Value) { Field = (Field & ~0xffffffffull) | Value; }
 void setHigh(uint64_t &Field, uint32_t Value) {
@@ -69,31 +44,31 @@ uint32_t VirtioNet::config(uint64_t Offset, unsigned Size) const {
 
 uint32_t VirtioNet::read(uint64_t Offset, unsigned Size) {
   std::lock_guard<std::mutex> Guard(Lock);
-  if (Offset >= Config)
-    return Size == 1 || Size == 2 || Size == 4 ? config(Offset - Config, Size) : 0;
+  if (Offset >= mmio::Config)
+    return Size == 1 || Size == 2 || Size == 4 ? config(Offset - mmio::Config, Size) : 0;
   if (Size != 4 || Offset % 4)
     return 0;
   const Virtqueue *Q = QueueSelect < 2 ? &Queues[QueueSelect] : nullptr;
   switch (Offset) {
-  case MagicValue:
-    return Magic;
-  case Version:
+  case mmio::MagicValue:
+    return mmio::Magic;
+  case mmio::Version:
     return 2;
-  case DeviceId:
+  case mmio::DeviceId:
     return NetworkDeviceId;
-  case Vendor:
+  case mmio::VendorId:
     return VendorId;
-  case DeviceFeatures:
+  case mmio::DeviceFeatures:
     return DeviceFeaturesSelect < 2 ? uint32_t(Offered >> (32 * DeviceFeaturesSelect)) : 0;
-  case QueueNumMax:
+  case mmio::QueueNumMax:
     return Q ? QueueSizeMax : 0;
-  case QueueReady:
+  case mmio::QueueReady:
     return Q && Q->Ready;
-  case InterruptStatusReg:
+  case mmio::InterruptStatus:
     return InterruptStatus;
-  case StatusReg:
+  case mmio::Status:
     return Status;
-  case ConfigGeneration:
+  case mmio::ConfigGeneration:
     return 0;
   default:
     return 0; // write-only or reserved
@@ -102,36 +77,36 @@ uint32_t VirtioNet::read(uint64_t Offset, unsigned Size) {
 
 void VirtioNet::write(uint64_t Offset, uint32_t Value, unsigned Size) {
   std::unique_lock<std::mutex> Guard(Lock);
-  if (Offset >= Config || Size != 4 || Offset % 4)
+  if (Offset >= mmio::Config || Size != 4 || Offset % 4)
     return; // the configuration space is read-only; other widths are not registers
   switch (Offset) {
-  case DeviceFeaturesSel:
+  case mmio::DeviceFeaturesSel:
     DeviceFeaturesSelect = Value;
     return;
-  case DriverFeaturesReg:
+  case mmio::DriverFeatures:
     // Features are fixed once the driver set FEATURES_OK.
-    if (!(Status & FeaturesOk) && DriverFeaturesSelect < 2) {
+    if (!(Status & mmio::StatusFeaturesOk) && DriverFeaturesSelect < 2) {
       unsigned Shift = 32 * DriverFeaturesSelect;
       DriverFeatures = (DriverFeatures & ~(0xffffffffull << Shift)) | uint64_t(Value) << Shift;
     }
     return;
-  case DriverFeaturesSel:
+  case mmio::DriverFeaturesSel:
     DriverFeaturesSelect = Value;
     return;
-  case QueueSel:
+  case mmio::QueueSel:
     QueueSelect = Value;
     return;
-  case QueueNotify:
+  case mmio::QueueNotify:
     // The ioeventfd takes these without an exit; this is the slow path.
     if (Value < 2 && Notify) {
       Guard.unlock();
       Notify(uint16_t(Value));
     }
     return;
-  case InterruptAck:
+  case mmio::InterruptAck:
     InterruptStatus &= ~Value;
     return;
-  case StatusReg:
+  case mmio::Status:
     setStatus(Value);
     return;
   default:
@@ -143,7 +118,7 @@ void VirtioNet::writeQueueRegister(uint64_t Offset, uint32_t Value) {
   if (QueueSelect >= 2)
     return;
   Virtqueue &Q = Queues[QueueSelect];
-  if (Offset == QueueReady) {
+  if (Offset == mmio::QueueReady) {
     if (!Value) {
       Q.Ready = false;
       return;
@@ -158,20 +133,20 @@ void VirtioNet::writeQueueRegister(uint64_t Offset, uint32_t Value) {
   if (Q.Ready)
     return; // the driver may not move a live queue
   switch (Offset) {
-  case QueueNum:
+  case mmio::QueueNum:
     Q.Size = Value <= QueueSizeMax ? uint16_t(Value) : 0;
     return;
-  case QueueDescLow:
+  case mmio::QueueDescLow:
     return setLow(Q.DescriptorTable, Value);
-  case QueueDescHigh:
+  case mmio::QueueDescHigh:
     return setHigh(Q.DescriptorTable, Value);
-  case QueueDriverLow:
+  case mmio::QueueDriverLow:
     return setLow(Q.AvailRing, Value);
-  case QueueDriverHigh:
+  case mmio::QueueDriverHigh:
     return setHigh(Q.AvailRing, Value);
-  case QueueDeviceLow:
+  case mmio::QueueDeviceLow:
     return setLow(Q.UsedRing, Value);
-  case QueueDeviceHigh:
+  case mmio::QueueDeviceHigh:
     return setHigh(Q.UsedRing, Value);
   }
 }
@@ -181,11 +156,11 @@ void VirtioNet::setStatus(uint32_t Value) {
     return reset();
   // FEATURES_OK only for a subset of what was offered that includes VERSION_1 (this
   // is a modern-only device); the driver reads the status back to learn the verdict.
-  if ((Value & FeaturesOk) && !(Status & FeaturesOk) &&
-      ((DriverFeatures & ~Offered) || !(DriverFeatures & FeatureVersion1)))
-    Value &= ~FeaturesOk;
-  if ((Value & DriverOk) && !(Value & FeaturesOk))
-    Value &= ~DriverOk;
+  if ((Value & mmio::StatusFeaturesOk) && !(Status & mmio::StatusFeaturesOk) &&
+      ((DriverFeatures & ~Offered) || !(DriverFeatures & mmio::FeatureVersion1)))
+    Value &= ~mmio::StatusFeaturesOk;
+  if ((Value & mmio::StatusDriverOk) && !(Value & mmio::StatusFeaturesOk))
+    Value &= ~mmio::StatusDriverOk;
   Status = Value | (Status & StatusNeedsReset);
 }
 
@@ -203,8 +178,8 @@ void VirtioNet::markBroken(const char *Why) {
     return;
   Broken = Why;
   Status |= StatusNeedsReset;
-  if (Status & DriverOk)
-    raise(InterruptConfig);
+  if (Status & mmio::StatusDriverOk)
+    raise(mmio::InterruptConfig);
 }
 
 void VirtioNet::raise(uint32_t Bits) {
@@ -214,7 +189,7 @@ void VirtioNet::raise(uint32_t Bits) {
 }
 
 bool VirtioNet::queueLive(uint16_t Index) const {
-  return (Status & DriverOk) && Broken.empty() && Queues[Index].Ready;
+  return (Status & mmio::StatusDriverOk) && Broken.empty() && Queues[Index].Ready;
 }
 
 void VirtioNet::transmit(std::vector<Frame> &Out) {
@@ -249,7 +224,7 @@ void VirtioNet::transmit(std::vector<Frame> &Out) {
       return markBroken("the used ring is outside guest memory");
   }
   if (Q.interruptWanted(Memory))
-    raise(InterruptUsed);
+    raise(mmio::InterruptUsed);
 }
 
 void VirtioNet::receive(std::deque<Frame> &Backlog) {
@@ -295,7 +270,7 @@ void VirtioNet::receive(std::deque<Frame> &Backlog) {
       return markBroken("the used ring is outside guest memory");
   }
   if (Q.interruptWanted(Memory))
-    raise(InterruptUsed);
+    raise(mmio::InterruptUsed);
 }
 
 bool VirtioNet::transmitPending() const {
@@ -320,7 +295,7 @@ uint32_t VirtioNet::status() const {
 
 bool VirtioNet::running() const {
   std::lock_guard<std::mutex> Guard(Lock);
-  return (Status & DriverOk) && Broken.empty();
+  return (Status & mmio::StatusDriverOk) && Broken.empty();
 }
 
 } // namespace ukcxx

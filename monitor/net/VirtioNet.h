@@ -4,6 +4,8 @@
 // frames through its queues. A malformed ring sets NEEDS_RESET and stops the device.
 #pragma once
 
+#include "uk/abi/virtio_mmio.h"
+
 #include "GuestMemory.h"
 #include "Virtqueue.h"
 
@@ -18,8 +20,10 @@
 namespace ukcxx {
 
 /// Where QEMU's microvm has its virtio-mmio slots; the guest probes them.
-constexpr uint64_t VirtioMmioBase = 0xfeb00000, VirtioMmioSlotSize = 0x200;
-constexpr unsigned VirtioMmioSlots = 24, VirtioMmioFirstGsi = 5;
+constexpr uint64_t VirtioMmioBase = uk::virtio_mmio::SlotBase,
+                   VirtioMmioSlotSize = uk::virtio_mmio::SlotSize;
+constexpr unsigned VirtioMmioSlots = uk::virtio_mmio::Slots,
+                   VirtioMmioFirstGsi = uk::virtio_mmio::FirstGsi;
 /// The QueueNotify register's offset in a slot (bound to an ioeventfd by the monitor).
 constexpr uint64_t VirtioMmioQueueNotify = 0x050;
 

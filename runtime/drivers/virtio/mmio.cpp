@@ -3,39 +3,13 @@
 // found by probing the slots, never from the command line.
 #include "virtio.h"
 
+#include "uk/abi/virtio_mmio.h"
 #include "uk/paging.h"
 
 namespace uk::virtio {
 namespace {
 
-constexpr uint64_t SlotBase = 0xfeb00000, SlotSize = 0x200;
-constexpr unsigned Slots = 24, FirstGsi = 5;
-constexpr uint32_t Magic = 0x74726976; // "virt"
-
-enum Register : unsigned {
-  MagicValue = 0x000,
-  Version = 0x004,
-  DeviceId = 0x008,
-  DeviceFeatures = 0x010,
-  DeviceFeaturesSel = 0x014,
-  DriverFeatures = 0x020,
-  DriverFeaturesSel = 0x024,
-  QueueSel = 0x030,
-  QueueNumMax = 0x034,
-  QueueNum = 0x038,
-  QueueReady = 0x044,
-  QueueNotify = 0x050,
-  InterruptStatus = 0x060,
-  InterruptAck = 0x064,
-  Status = 0x070,
-  QueueDescLow = 0x080,
-  QueueDescHigh = 0x084,
-  QueueDriverLow = 0x090,
-  QueueDriverHigh = 0x094,
-  QueueDeviceLow = 0x0a0,
-  QueueDeviceHigh = 0x0a4,
-  Config = 0x100,
-};
+using namespace virtio_mmio;
 
 uint32_t read(const Device &d, Register r) { return d.registers[r / 4]; }
 void write(Device &d, Register r, uint32_t value) { d.registers[r / 4] = value; }

@@ -2,14 +2,16 @@
 // virtqueues: what the device drivers in this folder share.
 #pragma once
 
+#include "uk/abi/virtio_mmio.h"
 #include "uk/base.h"
 
 namespace uk::virtio {
 
-// Device status bits.
-constexpr uint32_t Acknowledge = 1, Driver = 2, DriverOk = 4, FeaturesOk = 8;
-// Feature bits every driver here asks for.
-constexpr uint64_t FeatureVersion1 = 1ull << 32;
+// Device status bits, and the feature bit every driver here asks for.
+constexpr uint32_t Acknowledge = virtio_mmio::StatusAcknowledge,
+                   Driver = virtio_mmio::StatusDriver, DriverOk = virtio_mmio::StatusDriverOk,
+                   FeaturesOk = virtio_mmio::StatusFeaturesOk;
+using virtio_mmio::FeatureVersion1;
 
 // Descriptor flags.
 constexpr uint16_t DescNext = 1, DescWrite = 2;

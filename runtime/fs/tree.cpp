@@ -159,12 +159,7 @@ const uk_tree_node &file_node_of(const File &f) {
 
 long file_pread(File &f, char *buf, size_t len, uint64_t offset) {
   const uk_tree_node &t = file_node_of(f);
-  if (offset >= t.size)
-    return 0;
-  if (len > t.size - offset)
-    len = t.size - offset;
-  memcpy(buf, __uk_tree_start + t.first_or_data + offset, len);
-  return long(len);
+  return read_bytes(__uk_tree_start + t.first_or_data, t.size, buf, len, offset);
 }
 
 /// A page of a page-aligned file's data, where it is in the image (which is mapped at

@@ -403,16 +403,9 @@ bool file_node(const File &f, Node &n) {
   return true;
 }
 
-UK_SYSCALL(openat) {
-  PathCall call;
-  return do_openat(args.a0, args.a1, args.a2, args.a3);
-}
-UK_SYSCALL(open) {
-  PathCall call;
-  return do_openat(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2);
-}
-UK_SYSCALL(creat) {
-  PathCall call;
+UK_PATH_SYSCALL(openat) { return do_openat(args.a0, args.a1, args.a2, args.a3); }
+UK_PATH_SYSCALL(open) { return do_openat(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2); }
+UK_PATH_SYSCALL(creat) {
   return do_openat(uint64_t(AT_FDCWD), args.a0, O_CREAT | O_WRONLY | O_TRUNC, args.a1);
 }
 

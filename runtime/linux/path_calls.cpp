@@ -297,95 +297,39 @@ long do_utimensat(uint64_t dirfd, uint64_t path, uint64_t times, uint64_t flags)
 
 } // namespace
 
-UK_SYSCALL(newfstatat) {
-  PathCall call;
-  return do_stat(args.a0, args.a1, args.a2, args.a3);
-}
-UK_SYSCALL(statx) {
-  PathCall call;
-  return do_statx(args.a0, args.a1, args.a2, args.a4);
-}
-UK_SYSCALL(stat) {
-  PathCall call;
-  return do_stat(uint64_t(AT_FDCWD), args.a0, args.a1, 0);
-}
-UK_SYSCALL(lstat) {
-  PathCall call;
+UK_PATH_SYSCALL(newfstatat) { return do_stat(args.a0, args.a1, args.a2, args.a3); }
+UK_PATH_SYSCALL(statx) { return do_statx(args.a0, args.a1, args.a2, args.a4); }
+UK_PATH_SYSCALL(stat) { return do_stat(uint64_t(AT_FDCWD), args.a0, args.a1, 0); }
+UK_PATH_SYSCALL(lstat) {
   return do_stat(uint64_t(AT_FDCWD), args.a0, args.a1, AT_SYMLINK_NOFOLLOW);
 }
-UK_SYSCALL(faccessat) {
-  PathCall call;
-  return do_access(args.a0, args.a1, args.a2, 0);
-}
-UK_SYSCALL(faccessat2) {
-  PathCall call;
-  return do_access(args.a0, args.a1, args.a2, args.a3);
-}
-UK_SYSCALL(access) {
-  PathCall call;
-  return do_access(uint64_t(AT_FDCWD), args.a0, args.a1, 0);
-}
-UK_SYSCALL(readlinkat) {
-  PathCall call;
-  return do_readlink(args.a0, args.a1, args.a2, args.a3);
-}
-UK_SYSCALL(readlink) {
-  PathCall call;
-  return do_readlink(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2);
-}
+UK_PATH_SYSCALL(faccessat) { return do_access(args.a0, args.a1, args.a2, 0); }
+UK_PATH_SYSCALL(faccessat2) { return do_access(args.a0, args.a1, args.a2, args.a3); }
+UK_PATH_SYSCALL(access) { return do_access(uint64_t(AT_FDCWD), args.a0, args.a1, 0); }
+UK_PATH_SYSCALL(readlinkat) { return do_readlink(args.a0, args.a1, args.a2, args.a3); }
+UK_PATH_SYSCALL(readlink) { return do_readlink(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2); }
 
-UK_SYSCALL(mkdirat) {
-  PathCall call;
-  return do_mkdir(args.a0, args.a1, args.a2);
-}
-UK_SYSCALL(mkdir) {
-  PathCall call;
-  return do_mkdir(uint64_t(AT_FDCWD), args.a0, args.a1);
-}
-UK_SYSCALL(unlinkat) {
-  PathCall call;
+UK_PATH_SYSCALL(mkdirat) { return do_mkdir(args.a0, args.a1, args.a2); }
+UK_PATH_SYSCALL(mkdir) { return do_mkdir(uint64_t(AT_FDCWD), args.a0, args.a1); }
+UK_PATH_SYSCALL(unlinkat) {
   if (args.a2 & ~uint64_t(AT_REMOVEDIR))
     return -EINVAL;
   return do_remove(args.a0, args.a1, args.a2 & AT_REMOVEDIR);
 }
-UK_SYSCALL(unlink) {
-  PathCall call;
-  return do_remove(uint64_t(AT_FDCWD), args.a0, false);
-}
-UK_SYSCALL(rmdir) {
-  PathCall call;
-  return do_remove(uint64_t(AT_FDCWD), args.a0, true);
-}
-UK_SYSCALL(renameat2) {
-  PathCall call;
-  return do_rename(args.a0, args.a1, args.a2, args.a3, args.a4);
-}
-UK_SYSCALL(renameat) {
-  PathCall call;
-  return do_rename(args.a0, args.a1, args.a2, args.a3, 0);
-}
-UK_SYSCALL(rename) {
-  PathCall call;
+UK_PATH_SYSCALL(unlink) { return do_remove(uint64_t(AT_FDCWD), args.a0, false); }
+UK_PATH_SYSCALL(rmdir) { return do_remove(uint64_t(AT_FDCWD), args.a0, true); }
+UK_PATH_SYSCALL(renameat2) { return do_rename(args.a0, args.a1, args.a2, args.a3, args.a4); }
+UK_PATH_SYSCALL(renameat) { return do_rename(args.a0, args.a1, args.a2, args.a3, 0); }
+UK_PATH_SYSCALL(rename) {
   return do_rename(uint64_t(AT_FDCWD), args.a0, uint64_t(AT_FDCWD), args.a1, 0);
 }
-UK_SYSCALL(symlinkat) {
-  PathCall call;
-  return do_symlink(args.a0, args.a1, args.a2);
-}
-UK_SYSCALL(symlink) {
-  PathCall call;
-  return do_symlink(args.a0, uint64_t(AT_FDCWD), args.a1);
-}
-UK_SYSCALL(linkat) {
-  PathCall call;
-  return do_link(args.a0, args.a1, args.a2, args.a3, args.a4);
-}
-UK_SYSCALL(link) {
-  PathCall call;
+UK_PATH_SYSCALL(symlinkat) { return do_symlink(args.a0, args.a1, args.a2); }
+UK_PATH_SYSCALL(symlink) { return do_symlink(args.a0, uint64_t(AT_FDCWD), args.a1); }
+UK_PATH_SYSCALL(linkat) { return do_link(args.a0, args.a1, args.a2, args.a3, args.a4); }
+UK_PATH_SYSCALL(link) {
   return do_link(uint64_t(AT_FDCWD), args.a0, uint64_t(AT_FDCWD), args.a1, 0);
 }
-UK_SYSCALL(statfs) {
-  PathCall call;
+UK_PATH_SYSCALL(statfs) {
   Node n;
   if (long error = resolve(uint64_t(AT_FDCWD), args.a0, true, n))
     return error;
@@ -400,19 +344,10 @@ UK_SYSCALL(fstatfs) {
     n = {&dev_fs, 0}; // a pipe, a socket, the console: the kernel's own files
   return copy_statfs(n, args.a1);
 }
-UK_SYSCALL(fchmodat) {
-  PathCall call;
-  return do_chmod(args.a0, args.a1, args.a2, 0);
-}
-UK_SYSCALL(chmod) {
-  PathCall call;
-  return do_chmod(uint64_t(AT_FDCWD), args.a0, args.a1, 0);
-}
+UK_PATH_SYSCALL(fchmodat) { return do_chmod(args.a0, args.a1, args.a2, 0); }
+UK_PATH_SYSCALL(chmod) { return do_chmod(uint64_t(AT_FDCWD), args.a0, args.a1, 0); }
 UK_SYSCALL(fchmod) { return do_chmod(args.a0, 0, args.a1, AT_EMPTY_PATH); }
-UK_SYSCALL(utimensat) {
-  PathCall call;
-  return do_utimensat(args.a0, args.a1, args.a2, args.a3);
-}
+UK_PATH_SYSCALL(utimensat) { return do_utimensat(args.a0, args.a1, args.a2, args.a3); }
 
 // Owners: the program is root and owns everything; changing to root is a no-op, and
 // there is no other user to give a file to.
@@ -424,22 +359,14 @@ long do_chown(uint64_t dirfd, uint64_t path, uint64_t uid, uint64_t gid, uint64_
                  (uint32_t(gid) == 0 || uint32_t(gid) == ~0u);
   return to_root ? 0 : -EPERM;
 }
-UK_SYSCALL(fchownat) {
-  PathCall call;
-  return do_chown(args.a0, args.a1, args.a2, args.a3, args.a4);
-}
-UK_SYSCALL(chown) {
-  PathCall call;
-  return do_chown(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2, 0);
-}
-UK_SYSCALL(lchown) {
-  PathCall call;
+UK_PATH_SYSCALL(fchownat) { return do_chown(args.a0, args.a1, args.a2, args.a3, args.a4); }
+UK_PATH_SYSCALL(chown) { return do_chown(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2, 0); }
+UK_PATH_SYSCALL(lchown) {
   return do_chown(uint64_t(AT_FDCWD), args.a0, args.a1, args.a2, AT_SYMLINK_NOFOLLOW);
 }
 UK_SYSCALL(fchown) { return do_chown(args.a0, 0, args.a1, args.a2, AT_EMPTY_PATH); }
 
-UK_SYSCALL(truncate) {
-  PathCall call;
+UK_PATH_SYSCALL(truncate) {
   Node n;
   if (long error = resolve(uint64_t(AT_FDCWD), args.a0, true, n))
     return error;

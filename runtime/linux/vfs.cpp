@@ -269,8 +269,7 @@ void change_directory(Node n) {
     old.fs->closed(old);
 }
 
-UK_SYSCALL(chdir) {
-  PathCall call;
+UK_PATH_SYSCALL(chdir) {
   Node n;
   if (long error = resolve(uint64_t(AT_FDCWD), args.a0, true, n))
     return error;
@@ -280,8 +279,7 @@ UK_SYSCALL(chdir) {
   return 0;
 }
 
-UK_SYSCALL(fchdir) {
-  PathCall call;
+UK_PATH_SYSCALL(fchdir) {
   Node n;
   if (long error = start_of(args.a0, n))
     return error;
@@ -289,8 +287,7 @@ UK_SYSCALL(fchdir) {
   return 0;
 }
 
-UK_SYSCALL(getcwd) {
-  PathCall call;
+UK_PATH_SYSCALL(getcwd) {
   static char path[MaxPath];
   long len = node_path(working_directory(), path, args.a1 < MaxPath ? args.a1 : MaxPath);
   if (len < 0)

@@ -114,6 +114,17 @@ void open_file_retain(File &f);
 void open_file_release(File &f);
 /// read: pread at the description's offset, which moves on.
 long open_file_read(File &f, char *buf, size_t len);
+/// pread of a file whose bytes are Size bytes at Data, in kernel memory (the packed
+/// tree's files, the built-in /etc).
+inline long read_bytes(const void *data, uint64_t size, char *buf, size_t len,
+                       uint64_t offset) {
+  if (offset >= size)
+    return 0;
+  if (len > size - offset)
+    len = size - offset;
+  memcpy(buf, static_cast<const char *>(data) + offset, len);
+  return long(len);
+}
 /// fstat: the node's stat.
 void open_file_stat(const File &f, struct stat *st);
 /// lseek for files with a size: SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE.

@@ -4,6 +4,8 @@
 
 #include "vfs.h"
 
+#include "uk/syscall.h"
+
 namespace uk {
 
 constexpr int MaxLinks = 40; // symlinks followed in one walk, as Linux
@@ -51,5 +53,14 @@ struct PathCall {
   ~PathCall();
   PathCall(const PathCall &) = delete;
 };
+
+/// A system call that takes a path: UK_SYSCALL, run while it holds the PathCall.
+#define UK_PATH_SYSCALL(name)                                                                  \
+  static inline long sys_##name##_path(const SyscallArgs &args);                               \
+  UK_SYSCALL(name) {                                                                           \
+    PathCall call;                                                                             \
+    return sys_##name##_path(args);                                                            \
+  }                                                                                            \
+  static inline long sys_##name##_path(const SyscallArgs &args)
 
 } // namespace uk

@@ -138,12 +138,7 @@ Text content_of(const File &f) {
 }
 long file_pread(File &f, char *buf, size_t len, uint64_t offset) {
   Text t = content_of(f);
-  if (offset >= t.size)
-    return 0;
-  if (len > t.size - offset)
-    len = t.size - offset;
-  memcpy(buf, t.data + offset, len);
-  return long(len);
+  return read_bytes(t.data, t.size, buf, len, offset);
 }
 long file_write(File &, const char *, size_t) { return -EBADF; } // opened read-only
 long file_seek(File &f, int64_t offset, int whence) {

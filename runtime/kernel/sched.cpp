@@ -88,10 +88,15 @@ void remove_sleeper(Thread *t) {
 
 /// Arms the timer for the nearest event: a sleeper's deadline, or the end of the
 /// running thread's slice when others wait to run. No event, no timer: a lone thread
-/// runs without interruptions.
-void rearm() {
+/// runs without interruptions. The slice counts only where it can end in a preemption:
+/// for a running thread, and not when the CPU goes back to kernel code (In_kernel).
+/// The idle loop runs the waiting threads by itself, and a slice that is over would
+/// fire again the moment the idle loop's HLT enabled interrupts, before it could run
+/// them, forever (KVM's deadline timer fires at once: a woken thread never ran).
+void rearm(bool in_kernel = false) {
   uint64_t next = cpu0.sleepers ? cpu0.sleepers->deadline : 0;
-  if (cpu0.run_head && (!next || cpu0.slice_end < next))
+  bool preemptible = cpu0.current->state == ThreadState::Running && !in_kernel;
+  if (cpu0.run_head && preemptible && (!next || cpu0.slice_end < next))
     next = cpu0.slice_end;
   if (cpu0.timer_callback_at && (!next || cpu0.timer_callback_at < next))
     next = cpu0.timer_callback_at;
@@ -390,7 +395,7 @@ void timer_tick(bool from_user) {
   // reschedules by itself.
   if (from_user && cpu0.run_head && rdtsc() >= cpu0.slice_end)
     yield();
-  rearm();
+  rearm(!from_user);
 }
 
 } // namespace uk

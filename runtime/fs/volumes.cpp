@@ -8,6 +8,7 @@
 #include "uk/manifest.h"
 #include "uk/memory.h"
 #include "uk/paging.h"
+#include "uk/platform.h"
 #include "uk/print.h"
 #include "uk/process.h"
 #include "uk/sched.h"
@@ -754,17 +755,12 @@ void mount_volumes() {
   }
   for (int i = 0; const char *option = boot_option("mount", i); ++i)
     plan_from_option(option);
-  // The hypervisor's volumes: the built-in monitor's by hypercall, QEMU's virtio-9p
-  // devices (an image has one platform's, or none).
+  // The volumes of the hypervisor that booted us: the built-in monitor's by hypercall,
+  // QEMU's virtio-9p devices.
   char tag[32];
-  for (unsigned device = 0;; ++device) {
-    Transact transact;
-    if (kvm_volume_tag && kvm_volume_tag(device, tag, sizeof tag))
-      transact = kvm_volume_transact;
-    else if (virtio_volume_tag && virtio_volume_tag(device, tag, sizeof tag))
-      transact = virtio_volume_transact;
-    else
-      break;
+  Transact transact = platform->volume_transact;
+  for (unsigned device = 0;
+       platform->volume_tag && platform->volume_tag(device, tag, sizeof tag); ++device) {
     Plan *plan = nullptr;
     for (int i = 0; i < plan_count; ++i)
       if (same_name(plans[i].tag, tag, strlen(tag)))

@@ -55,6 +55,12 @@ struct Platform {
   uint64_t (*tsc_hz)();
   /// Reads the wall clock: nanoseconds since the epoch, or -1.
   int64_t (*wall_clock_ns)();
+  /// The host volumes' transport (uk/volume.h): this hypervisor's, so that a kernel
+  /// booted by one never looks for the other's devices (probing QEMU's slots costs
+  /// the monitor an exit each). Null where the image has no such transport.
+  bool (*volume_tag)(unsigned index, char *tag, size_t cap);
+  long (*volume_transact)(unsigned index, const void *request, size_t len, void *reply,
+                          size_t cap);
 };
 
 extern const Platform *platform;

@@ -19,12 +19,9 @@ namespace uk {
                                           void *reply, size_t cap);
 
 /// Tag of the monitor's Index-th volume (as virtio_volume_tag: a manifest volume's
-/// name, or the one ukrun gave it), NUL-terminated in Tag, and whether the volume is
-/// read-only; false past the last volume (none when the kernel was not booted by the
-/// monitor) or when the tag does not fit in Cap. Volumes are numbered from 0 without
-/// gaps. Weak: null in images without the kvm platform.
-[[gnu::weak]] bool kvm_volume_tag(unsigned index, char *tag, size_t cap,
-                                  bool *read_only = nullptr);
+/// name, or the one ukrun gave it), NUL-terminated in Tag; false past the last volume
+/// or when the tag does not fit in Cap. Volumes are numbered from 0 without gaps.
+bool kvm_volume_tag(unsigned index, char *tag, size_t cap);
 
 /// Sends 9P message Request (Len bytes) to the monitor's Index-th volume, which writes
 /// its reply into Reply (Cap bytes), in one exit (UK_HC_VOLUME, uk/abi/kvm.h): returns
@@ -33,8 +30,8 @@ namespace uk {
 /// contiguous in physical memory: the direct map (phys_to_virt) or the kernel image
 /// (identity-mapped); they may overlap. A request the monitor cannot frame (its size
 /// field is not Len, it exceeds the msize agreed by Tversion) or Cap below 11 ends the
-/// guest. Weak: null in images without the kvm platform.
-[[gnu::weak]] long kvm_volume_transact(unsigned index, const void *request, size_t len,
-                                       void *reply, size_t cap);
+/// guest.
+long kvm_volume_transact(unsigned index, const void *request, size_t len, void *reply,
+                         size_t cap);
 
 } // namespace uk

@@ -3,6 +3,7 @@
 
 #include "uk/cpu.h"
 #include "uk/syscall.h"
+#include "uk/volume.h"
 
 namespace uk {
 namespace {
@@ -54,7 +55,8 @@ void kvm_platform_init(const uk_kvm_boot_info &info) {
 }
 
 const Platform kvm_platform = {
-    "kvm", kvm_console_write, kvm_console_read, kvm_exit, kvm_tsc_hz, kvm_wall_clock_ns,
+    "kvm",      kvm_console_write, kvm_console_read, kvm_exit,
+    kvm_tsc_hz, kvm_wall_clock_ns, kvm_volume_tag,   kvm_volume_transact,
 };
 
 } // namespace uk

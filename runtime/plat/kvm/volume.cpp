@@ -58,7 +58,7 @@ long kvm_volume_transact(unsigned volume, const void *request, size_t len, void 
   return volume_call.result;
 }
 
-bool kvm_volume_tag(unsigned index, char *tag, size_t cap, bool *read_only) {
+bool kvm_volume_tag(unsigned index, char *tag, size_t cap) {
   if (index >= volume_count || !cap)
     return false;
   info_call = {};
@@ -75,8 +75,6 @@ bool kvm_volume_tag(unsigned index, char *tag, size_t cap, bool *read_only) {
     return false;
   memcpy(tag, info_call.tag, n);
   tag[n] = '\0';
-  if (read_only)
-    *read_only = info_call.flags & UK_VOLUME_READONLY;
   return true;
 }
 

@@ -4,6 +4,7 @@
 
 #include "uk/cpu.h"
 #include "uk/print.h"
+#include "uk/volume.h"
 
 namespace uk {
 namespace {
@@ -25,7 +26,8 @@ constexpr uint16_t DebugExitPort = 0xf4;
 } // namespace
 
 const Platform qemu_platform = {
-    "qemu", qemu_console_write, qemu_console_read, qemu_exit, qemu_tsc_hz, qemu_wall_clock_ns,
+    "qemu",      qemu_console_write, qemu_console_read, qemu_exit,
+    qemu_tsc_hz, qemu_wall_clock_ns, virtio_volume_tag, virtio_volume_transact,
 };
 
 } // namespace uk

@@ -164,12 +164,8 @@ int main(int Argc, char **Argv) {
         R.TestOptions.push_back("uk.sync_log=1");
     }
     // The built-in monitor where /dev/kvm works and the image has its entry, else QEMU.
-    // The monitor has the user network, not tap devices. Networked images that can
-    // also boot on QEMU still default to it: the monitor's network has not yet booted a
-    // guest on a machine with /dev/kvm (test/Net/*-kvm.test); flip this once they pass.
-    // A --target=kvm image has only the monitor.
-    bool NeedsQemu =
-        R.Net.Backend == NetworkChoice::Tap || (HasNet && R.Manifest.Target != UK_TARGET_KVM);
+    // The monitor has the user network, not tap devices.
+    bool NeedsQemu = R.Net.Backend == NetworkChoice::Tap;
     if (Hypervisor == "auto")
       Hypervisor = Linux                                                        ? "process"
                    : !Image.kvmImageNote().empty() && kvmUsable() && !NeedsQemu ? "kvm"

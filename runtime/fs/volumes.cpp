@@ -654,6 +654,7 @@ const FileSystem volume_fs = {
     .sync = vol_sync,
     .link = vol_link,
     .statfs = vol_statfs,
+    .read_only = [](Node n) { return volume(n).readonly; },
 };
 
 /// Where a volume goes: from the manifest (mounts: { PATH: { volume: TAG } }) or the

@@ -38,6 +38,7 @@ struct Cpu {
   uint64_t device_timer_at; // the same for the kernel's devices
   void (*device_timer)();
   uint64_t idle_ticks;
+  bool halted; // in halt_in_kernel(): the only kernel code interrupts reach
 };
 
 Cpu cpu0;
@@ -88,15 +89,14 @@ void remove_sleeper(Thread *t) {
 
 /// Arms the timer for the nearest event: a sleeper's deadline, or the end of the
 /// running thread's slice when others wait to run. No event, no timer: a lone thread
-/// runs without interruptions. The slice counts only where it can end in a preemption:
-/// for a running thread, and not when the CPU goes back to kernel code (In_kernel).
-/// The idle loop runs the waiting threads by itself, and a slice that is over would
-/// fire again the moment the idle loop's HLT enabled interrupts, before it could run
-/// them, forever (KVM's deadline timer fires at once: a woken thread never ran).
-void rearm(bool in_kernel = false) {
+/// runs without interruptions. Not the slice while the CPU is halted in the kernel
+/// (an interrupt there woke a thread, or set a timer): what halted runs the waiting
+/// threads by itself, and a slice that is over would fire again the moment HLT
+/// enabled interrupts, forever, before it could (KVM's deadline timer fires at once:
+/// a woken thread never ran).
+void rearm() {
   uint64_t next = cpu0.sleepers ? cpu0.sleepers->deadline : 0;
-  bool preemptible = cpu0.current->state == ThreadState::Running && !in_kernel;
-  if (cpu0.run_head && preemptible && (!next || cpu0.slice_end < next))
+  if (cpu0.run_head && !cpu0.halted && (!next || cpu0.slice_end < next))
     next = cpu0.slice_end;
   if (cpu0.timer_callback_at && (!next || cpu0.timer_callback_at < next))
     next = cpu0.timer_callback_at;
@@ -189,7 +189,7 @@ void schedule() {
       report_deadlock();
     rearm();
     uint64_t idle_from = rdtsc();
-    halt_until_interrupt(); // the timer interrupt wakes sleepers
+    halt_in_kernel(); // the timer interrupt wakes sleepers
     cpu0.idle_ticks += rdtsc() - idle_from;
   }
 }
@@ -357,6 +357,12 @@ void set_device_timer(uint64_t deadline, void (*expired)()) {
   rearm();
 }
 
+void halt_in_kernel() {
+  cpu0.halted = true;
+  halt_until_interrupt();
+  cpu0.halted = false;
+}
+
 void yield() {
   if (!cpu0.run_head)
     return;
@@ -395,7 +401,7 @@ void timer_tick(bool from_user) {
   // reschedules by itself.
   if (from_user && cpu0.run_head && rdtsc() >= cpu0.slice_end)
     yield();
-  rearm(!from_user);
+  rearm();
 }
 
 } // namespace uk

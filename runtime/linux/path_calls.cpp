@@ -95,7 +95,8 @@ long do_access(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
   struct stat st;
   node_stat(n, &st);
   bool device = S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
-  if ((mode & W_OK) && !device && !n.fs->create) // a read-only file system
+  bool read_only = !n.fs->create || (n.fs->read_only && n.fs->read_only(n));
+  if ((mode & W_OK) && !device && read_only)
     return -EROFS;
   if ((mode & X_OK) && !S_ISDIR(st.st_mode) && !(st.st_mode & 0111))
     return -EACCES;

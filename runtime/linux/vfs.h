@@ -87,6 +87,9 @@ struct FileSystem {
   long (*link)(Node n, Node dir, const char *name, size_t len) = nullptr;
   /// statfs: sizes and flags (type and the rest are preset); null: the preset answer.
   long (*statfs)(Node n, struct statfs *out) = nullptr;
+  /// Whether N's file system refuses every change although it has the calls (a volume
+  /// mounted read-only); null: it refuses them only by having no create.
+  bool (*read_only)(Node n) = nullptr;
 };
 
 /// True if Name (NUL-terminated) is the path component Component (Len bytes).

@@ -177,7 +177,7 @@ void ask_dhcp() {
     stack_done();
     // Look again within 10 ms even if lwIP's own timers are further off.
     set_device_timer(tsc_at(monotonic_ns() + 10000000), timeouts_due);
-    halt_until_interrupt();
+    halt_in_kernel();
   }
   if (!dhcp_supplied_address(&interface))
     print("ukc++: no DHCP answer within %lu s; the interface has no address yet\n",
@@ -299,7 +299,7 @@ void net_drain() {
     net::stack_done();
     // The device sends without interrupting: look again within 2 ms.
     set_device_timer(tsc_at(monotonic_ns() + 2000000), net::timeouts_due);
-    halt_until_interrupt();
+    halt_in_kernel();
   }
 }
 

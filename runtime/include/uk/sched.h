@@ -96,6 +96,10 @@ void wake_all(WaitQueue &queue);
 /// Lets the other runnable threads run first.
 void yield();
 
+/// Halts the CPU until an interrupt, in kernel code that waits for a device or a timer
+/// (interrupts are on only there); the caller looks at what changed.
+void halt_in_kernel();
+
 /// Ends the current thread; the last one to end ends the program with Status.
 [[noreturn]] void thread_exit(int status);
 

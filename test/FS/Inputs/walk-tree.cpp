@@ -161,6 +161,8 @@ int main(int argc, char **argv) {
     show("mkdir existing", mkdir("etc", 0755));
     show("unlink", unlink("empty"));
     show("rename", rename("empty", "full"));
+    show("access for writing", access("empty", W_OK));
+    show("access for reading", access("empty", R_OK));
   }
   return 0;
 }

@@ -9,6 +9,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
 import setup_features  # noqa: E402
+from nested_kvm import kvm_usable  # noqa: E402
 
 config.name = "ukc++"
 config.test_format = lit.formats.ShTest(execute_external=False)
@@ -42,14 +43,6 @@ config.substitutions.append(("%python", "python3"))
 config.substitutions.append(("%lit", "python3 /usr/lib/llvm-19/build/utils/lit/lit.py"))
 config.substitutions.append(("%expect-status", "python3 " + os.path.join(
     config.test_source_root, "expect_status.py")))
-def kvm_usable():
-    try:
-        os.close(os.open("/dev/kvm", os.O_RDWR))
-        return True
-    except OSError:
-        return False
-
-
 if kvm_usable():
     config.available_features.add("kvm")
 

@@ -116,6 +116,7 @@ def prepare(cache):
 
 
 def kvm_usable():
+    """Whether this machine's /dev/kvm opens (lit.cfg.py's 'kvm' feature too)."""
     try:
         os.close(os.open("/dev/kvm", os.O_RDWR))
         return True

@@ -154,7 +154,7 @@ def main():
         f.write("".join(os.path.abspath(d) + "\n" for d in args.scratch))
     console = os.path.join(run_dir, "console.log")
     qemu = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
-            "-cpu", os.environ.get("NESTED_CPU", "EPYC,+svm,+npt"), "-m", args.memory, "-smp", args.cpus,
+            "-cpu", "EPYC,+svm,+npt", "-m", args.memory, "-smp", args.cpus,
             "-display", "none", "-no-reboot", "-nodefaults",
             "-kernel", kernel, "-initrd", initrd,
             "-append", f"console=ttyS0 panic=-1 nested.run={run}",

@@ -13,7 +13,7 @@ job="${1:-hello}"
 packages="clang-19 lld-19 llvm-19-dev libclang-19-dev llvm-19-tools libclang-rt-19-dev
   libcli11-dev libyaml-cpp-dev libgtest-dev libseccomp-dev libslirp-dev libglib2.0-dev pkg-config
   qemu-system-x86 cmake ninja-build python3 libc6-dev libstdc++-12-dev
-  linux-perf hyperfine make xz-utils netbase iproute2 apache2-utils"
+  linux-perf hyperfine make xz-utils netbase iproute2 apache2-utils python3-psutil"
 
 missing=""
 for p in $packages; do

@@ -24,7 +24,7 @@ struct MonitorOptions {
   bool Verbose = false;
   std::vector<VolumeSpec> Volumes;       // host folders served by hypercall (uk_hc_volume)
   uint64_t CrashBeforeMutation = 0;      // test hook: die before this mutating host operation
-  std::optional<MonitorNetwork> Network; // a virtio-net device on the user network
+  std::optional<MonitorNetwork> Network; // a virtio-net device on the user network or a tap
 };
 
 struct MonitorResult {

@@ -28,6 +28,14 @@ void onForbiddenCall(int, siginfo_t *Info, void *) {
   _exit(125);
 }
 
+/// openat fails with EACCES rather than stopping the run: glibc's malloc, the first time
+/// it shrinks a thread's heap (after a burst of network frames, or at the end of a
+/// run), reads /proc/sys/vm/overcommit_memory once and, refused, takes the default
+/// (pages released with madvise). Nothing else of the monitor's opens files then.
+bool refuseOpenat(scmp_filter_ctx Ctx) {
+  return seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0) >= 0;
+}
+
 void installForbiddenCallHandler() {
   struct sigaction Action = {};
   Action.sa_sigaction = onForbiddenCall;
@@ -87,6 +95,8 @@ std::string confineToRunLoop(int VcpuFd, const VolumeSet *Volumes, int VmFd) {
     seccomp_rule_add(Ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
                      SCMP_A1(SCMP_CMP_EQ, scmp_datum_t(F_DUPFD_CLOEXEC)));
   }
+  if (!refuseOpenat(Ctx))
+    throw Error("seccomp_rule_add failed");
   int Status = seccomp_load(Ctx);
   seccomp_release(Ctx);
   if (Status < 0)
@@ -138,6 +148,8 @@ void confineNetworkThread(bool Outbound) {
          SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY));
     for (int Nr : {SCMP_SYS(newfstatat), SCMP_SYS(fstat), SCMP_SYS(stat), SCMP_SYS(lseek)})
       Rule(Nr);
+  } else {
+    Ok &= refuseOpenat(Ctx);
   }
   if (!Ok) {
     seccomp_release(Ctx);

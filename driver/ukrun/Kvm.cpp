@@ -101,9 +101,6 @@ int runOnMonitor(const RunRequest &R) {
   if (!R.Manifest.Blocks.empty())
     return failure("'" + R.Image->path() +
                    "' needs block devices, which the built-in monitor cannot attach yet");
-  if (R.Net.Backend == NetworkChoice::Tap)
-    return failure("--net tap: the built-in monitor has only the user network; run with "
-                   "--hypervisor=qemu for a tap device");
   MonitorOptions O;
   O.Image = R.Image;
   O.Memory = R.Memory;
@@ -127,6 +124,10 @@ int runOnMonitor(const RunRequest &R) {
     if (!guestAsksDHCP(R.Manifest))
       KernelOptions.push_back(
           guestAddressOption(userNetworkAddress(R.Manifest, R.Net, R.Forwards)));
+  } else if (R.Net.Backend == NetworkChoice::Tap) {
+    // On a tap the manifest gives the guest its address, as on QEMU.
+    O.Network = monitorNetwork(R);
+    O.Network->Tap = R.Net.TapName;
   }
   O.Cmdline = bootCommandLine(KernelOptions, R.Args);
   if (R.Verbose) {
@@ -136,7 +137,10 @@ int runOnMonitor(const RunRequest &R) {
       fprintf(stderr,
               "ukrun: volume %s: %s at %s%s, served by the monitor (9P2000.L by hypercall)\n",
               V.Tag.c_str(), V.Host.c_str(), V.Guest.c_str(), V.ReadOnly ? " (read-only)" : "");
-    if (O.Network)
+    if (O.Network && !O.Network->Tap.empty())
+      fprintf(stderr, "ukrun: network: virtio-net in the monitor on tap device %s\n",
+              O.Network->Tap.c_str());
+    else if (O.Network)
       fprintf(stderr,
               "ukrun: network: virtio-net in the monitor on the user network (libslirp%s), "
               "%zu port forward(s)\n",

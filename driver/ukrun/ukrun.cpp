@@ -164,12 +164,10 @@ int main(int Argc, char **Argv) {
         R.TestOptions.push_back("uk.sync_log=1");
     }
     // The built-in monitor where /dev/kvm works and the image has its entry, else QEMU.
-    // The monitor has the user network, not tap devices.
-    bool NeedsQemu = R.Net.Backend == NetworkChoice::Tap;
     if (Hypervisor == "auto")
-      Hypervisor = Linux                                                        ? "process"
-                   : !Image.kvmImageNote().empty() && kvmUsable() && !NeedsQemu ? "kvm"
-                                                                                : "qemu";
+      Hypervisor = Linux                                          ? "process"
+                   : !Image.kvmImageNote().empty() && kvmUsable() ? "kvm"
+                                                                  : "qemu";
     if (Hypervisor == "process") {
       if (!Linux)
         return failure("'" + ImagePath +

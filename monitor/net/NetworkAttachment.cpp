@@ -77,7 +77,7 @@ NetworkAttachment::NetworkAttachment(int VmFd, const GuestMemory &Memory,
     if (ioctl(VmFd, KVM_IOEVENTFD, &Kick) < 0)
       throw Error(std::string("KVM_IOEVENTFD: ") + strerror(errno));
   }
-  Pump = std::make_unique<NetworkPump>(*Device, O.User);
+  Pump = std::make_unique<NetworkPump>(*Device, O);
   for (int Fd : KickFds)
     Pump->addKick(Fd);
 }

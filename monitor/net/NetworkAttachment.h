@@ -16,20 +16,17 @@
 
 namespace ukcxx {
 
-struct MonitorNetwork {
-  UserNetworkConfig User;
-  std::array<uint8_t, 6> Mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}; // QEMU's default
-};
-
 class NetworkAttachment {
 public:
   /// Creates the device in slot 0 (GSI 5) of VM VmFd and starts the user network
-  /// (binding the forwards' ports). Throws Error with what failed.
+  /// (binding the forwards' ports) or attaches the tap. Throws Error with what failed.
   NetworkAttachment(int VmFd, const GuestMemory &Memory, const MonitorNetwork &Options);
   ~NetworkAttachment();
 
   /// Starts the network thread; call before the run loop's sandbox.
-  void start(bool Sandbox) { Pump->start(Sandbox, !Options.User.Restricted); }
+  void start(bool Sandbox) {
+    Pump->start(Sandbox, Options.Tap.empty() && !Options.User.Restricted);
+  }
 
   enum class Mmio { NotMine, Handled, Failed };
   /// Serves an MMIO exit in the virtio-mmio slots or the I/O APIC; Failed (with Error

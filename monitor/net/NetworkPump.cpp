@@ -1,8 +1,9 @@
-// NetworkPump: the network thread's rounds: poll, transmit, slirp, receive.
+// NetworkPump: the network thread's rounds: poll, transmit, the backend, receive.
 #include "NetworkPump.h"
 
 #include "Error.h"
 #include "Sandbox.h"
+#include "TapNetwork.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -11,15 +12,19 @@
 
 namespace ukcxx {
 
-NetworkPump::NetworkPump(VirtioNet &Device, const UserNetworkConfig &Config) : Device(Device) {
+NetworkPump::NetworkPump(VirtioNet &Device, const MonitorNetwork &Options) : Device(Device) {
   StopFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (StopFd < 0)
     throw Error("cannot create the network thread's eventfd");
-  Network = std::make_unique<UserNetwork>(Config, [this](const uint8_t *Data, size_t Length) {
+  FrameSink ToGuest = [this](const uint8_t *Data, size_t Length) {
     // Beyond the backlog's bound frames are dropped, as by a NIC whose ring is full.
     if (Backlog.size() < VirtioNet::BacklogMax)
       Backlog.emplace_back(Data, Data + Length);
-  });
+  };
+  if (Options.Tap.empty())
+    Network = std::make_unique<UserNetwork>(Options.User, ToGuest);
+  else
+    Network = std::make_unique<TapNetwork>(Options.Tap, ToGuest);
 }
 
 NetworkPump::~NetworkPump() {

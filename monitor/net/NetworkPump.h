@@ -1,22 +1,33 @@
-// NetworkPump: moves frames between the virtio-net device and the user network, on a
-// thread of its own so that the vCPU never waits for the host's sockets. Queue kicks
-// arrive on eventfds (KVM_IOEVENTFD), interrupts leave through the device's callback.
+// NetworkPump: moves frames between the virtio-net device and the host's network (the
+// user network or a tap device), on a thread of its own so that the vCPU never waits for the
+// host's sockets. Queue kicks arrive on eventfds (KVM_IOEVENTFD), interrupts leave through the
+// device's callback.
 #pragma once
 
+#include "NetworkBackend.h"
 #include "UserNetwork.h"
 #include "VirtioNet.h"
 
-#include <atomic>
+#include <array>
 #include <deque>
 #include <memory>
+#include <string>
 #include <thread>
 
 namespace ukcxx {
 
+/// The guest's network: its MAC, and the user network, or a tap device if Tap names one.
+struct MonitorNetwork {
+  UserNetworkConfig User;
+  std::string Tap;
+  std::array<uint8_t, 6> Mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}; // QEMU's default
+};
+
 class NetworkPump {
 public:
-  /// Starts the user network (throws Error if a forward's port cannot be bound).
-  NetworkPump(VirtioNet &Device, const UserNetworkConfig &Config);
+  /// Starts the user network or attaches the tap (throws Error if a forward's port
+  /// cannot be bound, or the tap cannot be attached).
+  NetworkPump(VirtioNet &Device, const MonitorNetwork &Options);
   ~NetworkPump();
 
   /// An eventfd whose counter the pump drains each round: a queue kick.
@@ -39,7 +50,7 @@ public:
 
 private:
   VirtioNet &Device;
-  std::unique_ptr<UserNetwork> Network;
+  std::unique_ptr<NetworkBackend> Network;
   std::deque<Frame> Backlog;
   std::vector<int> Kicks;
   std::vector<pollfd> Fds;

@@ -60,8 +60,7 @@ struct UserNetworkCallbacks {
   static void notify(void *) {} // the network thread polls slirp every round anyway
 };
 
-UserNetwork::UserNetwork(const UserNetworkConfig &C,
-                         std::function<void(const uint8_t *, size_t)> ToGuestFn)
+UserNetwork::UserNetwork(const UserNetworkConfig &C, FrameSink ToGuestFn)
     : ToGuest(std::move(ToGuestFn)) {
   uint32_t Mask = htonl(C.Prefix ? ~0u << (32 - C.Prefix) : 0);
   SlirpConfig Config = {};

@@ -3,9 +3,9 @@
 // forwards ukrun gives QEMU, so an image behaves alike on both hypervisors.
 #pragma once
 
+#include "NetworkBackend.h"
+
 #include <cstdint>
-#include <functional>
-#include <poll.h>
 #include <string>
 #include <vector>
 
@@ -29,29 +29,22 @@ struct UserNetworkConfig {
   std::vector<UserForward> Forwards;
 };
 
-class UserNetwork {
+class UserNetwork final : public NetworkBackend {
 public:
   /// Starts the network and listens on the forwards' host ports. ToGuest receives each
   /// frame for the guest. Throws Error if a host port cannot be bound (say, in use).
-  UserNetwork(const UserNetworkConfig &Config,
-              std::function<void(const uint8_t *, size_t)> ToGuest);
-  ~UserNetwork();
+  UserNetwork(const UserNetworkConfig &Config, FrameSink ToGuest);
+  ~UserNetwork() override;
   UserNetwork(const UserNetwork &) = delete;
 
-  /// A frame from the guest (Ethernet, without virtio's header).
-  void input(const uint8_t *Frame, size_t Length);
-
-  /// Appends the descriptors slirp waits on to Fds, and lowers TimeoutMs to its next
-  /// timer; call before poll().
-  void prepare(std::vector<pollfd> &Fds, int &TimeoutMs);
-  /// After poll(): lets slirp serve its ready descriptors (those from First on in Fds)
-  /// and due timers.
-  void dispatch(const std::vector<pollfd> &Fds, size_t First, bool PollFailed);
+  void input(const uint8_t *Frame, size_t Length) override;
+  void prepare(std::vector<pollfd> &Fds, int &TimeoutMs) override;
+  void dispatch(const std::vector<pollfd> &Fds, size_t First, bool PollFailed) override;
 
 private:
   struct Timer;
   Slirp *Stack = nullptr;
-  std::function<void(const uint8_t *, size_t)> ToGuest;
+  FrameSink ToGuest;
   std::vector<Timer *> Timers;
   std::vector<pollfd> *Filling = nullptr;
   size_t FillBase = 0;

@@ -3,8 +3,10 @@
 serving on a port, talks to it over 127.0.0.1 (or --host, the guest's address on a tap
 in a network namespace the test made), and checks what comes back.
 
-usage: client.py MODE --out FILE [--size N] [--count N] [--host A --port N] -- COMMAND...
-  tcp-echo   send SIZE bytes (a seeded pattern), half-close, expect them back exactly
+usage: client.py MODE --out FILE [--size N] [--count N] [--slow] [--host A --port N] -- COMMAND...
+  tcp-echo   send SIZE bytes (a seeded pattern), half-close, expect them back exactly;
+             with --slow, read them back 4 KiB at a time, 5 ms apart, so that the
+             server's sending waits on a full window again and again
   many       COUNT connections one after the other, each a small echo
   parallel   COUNT connections at once, each echoing SIZE bytes
   udp-echo   COUNT datagrams of SIZE bytes, each answered exactly, then "quit"
@@ -37,7 +39,7 @@ def connect(port, deadline):
             time.sleep(0.1)
 
 
-def echo_once(port, data, deadline):
+def echo_once(port, data, deadline, slow=False):
     s = connect(port, deadline)
     received = bytearray()
 
@@ -48,10 +50,12 @@ def echo_once(port, data, deadline):
     sender = threading.Thread(target=send)
     sender.start()
     while True:
-        chunk = s.recv(1 << 16)
+        chunk = s.recv(4096 if slow else 1 << 16)
         if not chunk:
             break
         received += chunk
+        if slow:
+            time.sleep(0.005)
     sender.join()
     s.close()
     return bytes(received)
@@ -85,6 +89,7 @@ def main():
     parser.add_argument("mode", choices=["tcp-echo", "many", "parallel", "udp-echo"])
     parser.add_argument("--size", type=int, default=1)
     parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--slow", action="store_true", help="tcp-echo: a slow reader")
     parser.add_argument("--out", required=True, help="where the command's stdout goes")
     parser.add_argument("--host", default="127.0.0.1", help="the server's address")
     parser.add_argument("--port", type=int, help="the server's port (default: a free one)")
@@ -106,7 +111,7 @@ def main():
         pattern = random.Random(args.size).randbytes(args.size)
         if args.mode == "tcp-echo":
             start = time.monotonic()
-            back = echo_once(args.port, pattern, deadline)
+            back = echo_once(args.port, pattern, deadline, args.slow)
             elapsed = time.monotonic() - start
             ok = back == pattern
             print(f"tcp-echo: sent {len(pattern)} bytes, received {len(back)}, "

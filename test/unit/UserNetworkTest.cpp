@@ -1,7 +1,8 @@
 // UserNetworkTest: frames through the device's rings into libslirp and back, as the
 // network thread moves them: slirp answers the guest's ARP for the gateway, and a TCP
 // connection to a forward's host port reaches the guest as a SYN; also with the network
-// thread under its own seccomp filter (in a child process).
+// thread under its own seccomp filter (in a child process). TapNetworkTest: the same ARP
+// answered by the host's kernel through a tap device in a network namespace of its own.
 #include "Error.h"
 #include "NetworkPump.h"
 #include "VirtioDriverFake.h"
@@ -9,8 +10,14 @@
 #include <arpa/inet.h>
 #include <chrono>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sched.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <thread>
 #include <unistd.h>
 
@@ -90,10 +97,10 @@ bool awaitFrame(FakeGuest &G, uint16_t &Seen, Predicate Match, StepFn Step) {
   return false;
 }
 
-UserNetworkConfig forwarding(uint16_t HostPort, uint16_t GuestPort) {
-  UserNetworkConfig C;
-  C.Forwards.push_back({htonl(INADDR_LOOPBACK), HostPort, GuestPort, false});
-  return C;
+MonitorNetwork forwarding(uint16_t HostPort, uint16_t GuestPort) {
+  MonitorNetwork N;
+  N.User.Forwards.push_back({htonl(INADDR_LOOPBACK), HostPort, GuestPort, false});
+  return N;
 }
 
 TEST(UserNetworkTest, ArpAndAForwardedConnectionReachTheGuest) {
@@ -110,7 +117,8 @@ TEST(UserNetworkTest, ArpAndAForwardedConnectionReachTheGuest) {
   EXPECT_EQ(G.usedIndex(1), 1); // the request's buffer came back
 
   int Client = connectTo(Port);
-  ASSERT_TRUE(awaitFrame(G, Seen, [](const auto &F) { return isSynTo(F, 7); }, Round));
+  ASSERT_TRUE(awaitFrame(
+      G, Seen, [](const auto &F) { return isSynTo(F, 7); }, Round));
   EXPECT_GE(G.Interrupts, 2u);
   EXPECT_FALSE(G.Device.broken());
   close(Client);
@@ -119,7 +127,7 @@ TEST(UserNetworkTest, ArpAndAForwardedConnectionReachTheGuest) {
 TEST(UserNetworkTest, NothingReachesTheGuestWithoutReceiveBuffers) {
   FakeGuest G;
   G.start(8);
-  NetworkPump Pump(G.Device, UserNetworkConfig());
+  NetworkPump Pump(G.Device, MonitorNetwork());
   G.send(0, arpRequestForGateway());
   for (int I = 0; I < 5; ++I)
     ASSERT_TRUE(Pump.round(10));
@@ -164,13 +172,109 @@ TEST(UserNetworkTest, TheNetworkThreadWorksUnderItsSeccompFilter) {
     if (!awaitFrame(G, Seen, isArpReplyFromGateway, Wait))
       _exit(2);
     int Client = connectTo(Port);
-    if (!awaitFrame(G, Seen, [](const auto &F) { return isSynTo(F, 7); }, Wait))
+    if (!awaitFrame(
+            G, Seen, [](const auto &F) { return isSynTo(F, 7); }, Wait))
       _exit(3);
     close(Client);
     Pump.stop();
     _exit(0);
   };
   EXPECT_EXIT(Run(), testing::ExitedWithCode(0), "");
+}
+
+/// In a new network namespace: a persistent tap device Name at 10.0.2.2/24, up, as
+/// `ip tuntap add` and `ip addr add` make it. False if any step fails.
+bool makeTapInNewNamespace(const char *Name) {
+  if (unshare(CLONE_NEWNET) < 0)
+    return false;
+  int Fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  ifreq R = {};
+  R.ifr_flags = IFF_TAP | IFF_NO_PI;
+  strncpy(R.ifr_name, Name, IFNAMSIZ - 1);
+  bool Ok = Fd >= 0 && ioctl(Fd, TUNSETIFF, &R) == 0 && ioctl(Fd, TUNSETPERSIST, 1) == 0;
+  close(Fd);
+  int S = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  auto Set = [&](unsigned long Request, const char *Value) {
+    auto *A = reinterpret_cast<sockaddr_in *>(&R.ifr_addr);
+    *A = {};
+    A->sin_family = AF_INET;
+    inet_pton(AF_INET, Value, &A->sin_addr);
+    return ioctl(S, Request, &R) == 0;
+  };
+  Ok = Ok && Set(SIOCSIFADDR, "10.0.2.2") && Set(SIOCSIFNETMASK, "255.255.255.0") &&
+       ioctl(S, SIOCGIFFLAGS, &R) == 0;
+  R.ifr_flags |= IFF_UP;
+  Ok = Ok && ioctl(S, SIOCSIFFLAGS, &R) == 0;
+  close(S);
+  return Ok;
+}
+
+TEST(TapNetworkTest, TheHostAnswersThroughTheTapUnderTheSeccompFilter) {
+  if (geteuid() != 0)
+    GTEST_SKIP() << "a network namespace with a tap device needs root";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto Run = [] {
+    if (!makeTapInNewNamespace("ukt0"))
+      _exit(2);
+    FakeGuest G;
+    G.start(64);
+    G.offerReceiveBuffers(64);
+    MonitorNetwork Options;
+    Options.Tap = "ukt0";
+    NetworkPump Pump(G.Device, Options);
+    int Kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    Pump.addKick(Kick);
+    Pump.start(/*Sandbox=*/true, /*Outbound=*/false);
+    uint64_t One = 1;
+    auto Wait = [] { std::this_thread::sleep_for(std::chrono::milliseconds(10)); };
+    uint16_t Seen = 0;
+    // The host's kernel answers for its tap address, as a gateway on a LAN would.
+    G.send(0, arpRequestForGateway());
+    (void)!write(Kick, &One, sizeof One);
+    if (!awaitFrame(G, Seen, isArpReplyFromGateway, Wait))
+      _exit(3);
+    Pump.stop();
+    _exit(G.Device.broken() ? 4 : 0);
+  };
+  EXPECT_EXIT(Run(), testing::ExitedWithCode(0), "");
+}
+
+TEST(TapNetworkTest, AnotherUsersTapIsAnError) {
+  if (geteuid() != 0)
+    GTEST_SKIP() << "a network namespace with a tap device needs root";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto Run = [] {
+    if (!makeTapInNewNamespace("ukt0"))
+      _exit(2);
+    // The tap now belongs to uid 1; this process, root without CAP_NET_ADMIN, may
+    // not attach to it.
+    int Fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    ifreq R = {};
+    R.ifr_flags = IFF_TAP | IFF_NO_PI;
+    strncpy(R.ifr_name, "ukt0", IFNAMSIZ - 1);
+    if (ioctl(Fd, TUNSETIFF, &R) < 0 || ioctl(Fd, TUNSETOWNER, 1) < 0)
+      _exit(5);
+    close(Fd);
+    __user_cap_header_struct Header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct Caps[2] = {};
+    if (syscall(SYS_capget, &Header, Caps) < 0)
+      _exit(6);
+    Caps[0].effective &= ~(1u << CAP_NET_ADMIN);
+    if (syscall(SYS_capset, &Header, Caps) < 0)
+      _exit(6);
+    try {
+      FakeGuest G;
+      MonitorNetwork Options;
+      Options.Tap = "ukt0";
+      NetworkPump Pump(G.Device, Options);
+    } catch (const Error &E) {
+      fprintf(stderr, "%s\n", E.what());
+      _exit(0);
+    }
+    _exit(7);
+  };
+  EXPECT_EXIT(Run(), testing::ExitedWithCode(0),
+              "cannot attach to the tap device: not allowed");
 }
 
 } // namespace

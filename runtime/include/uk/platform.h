@@ -61,6 +61,10 @@ struct Platform {
   bool (*volume_tag)(unsigned index, char *tag, size_t cap);
   long (*volume_transact)(unsigned index, const void *request, size_t len, void *reply,
                           size_t cap);
+  /// Whether the virtio-mmio devices' interrupts arrive as messages (the monitor's
+  /// irqfd and MSI route): nothing to acknowledge, where QEMU's level-triggered line
+  /// needs the InterruptStatus read and InterruptACK write, two exits an interrupt.
+  bool device_interrupts_are_messages;
 };
 
 extern const Platform *platform;

@@ -55,8 +55,9 @@ void kvm_platform_init(const uk_kvm_boot_info &info) {
 }
 
 const Platform kvm_platform = {
-    "kvm",      kvm_console_write, kvm_console_read, kvm_exit,
-    kvm_tsc_hz, kvm_wall_clock_ns, kvm_volume_tag,   kvm_volume_transact,
+    "kvm",          kvm_console_write,   kvm_console_read,
+    kvm_exit,       kvm_tsc_hz,          kvm_wall_clock_ns,
+    kvm_volume_tag, kvm_volume_transact, true,
 };
 
 } // namespace uk

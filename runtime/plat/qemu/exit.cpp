@@ -28,6 +28,7 @@ constexpr uint16_t DebugExitPort = 0xf4;
 const Platform qemu_platform = {
     "qemu",      qemu_console_write, qemu_console_read, qemu_exit,
     qemu_tsc_hz, qemu_wall_clock_ns, virtio_volume_tag, virtio_volume_transact,
+    false,
 };
 
 } // namespace uk

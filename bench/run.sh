@@ -128,6 +128,10 @@ for h in $hypervisors; do
   done
 done
 
+echo "## The network on the built-in monitor: exits per request (bench/net_exits.py;"
+echo "## in test/nested_kvm.py's VM where /dev/kvm does not open)"
+python3 bench/net_exits.py "$build" --runs 3
+
 echo "## Whole run, wall time (hyperfine)"
 qemu="qemu-system-x86_64 -M microvm,x-option-roms=off,acpi=off -m 32M -nodefaults -no-user-config -nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4"
 set --

@@ -153,30 +153,46 @@ TEST(UserNetworkTest, APortInUseIsAnError) {
   }
 }
 
+/// A fake guest whose network thread runs as in ukrun: started, under its seccomp
+/// filter, woken by kicks on an eventfd. For a child process (EXPECT_EXIT): the filter
+/// stays with the process.
+struct ThreadedGuest {
+  FakeGuest G;
+  NetworkPump Pump;
+  int Kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  uint16_t Seen = 0;
+
+  explicit ThreadedGuest(const MonitorNetwork &Options) : Pump(G.Device, Options) {
+    G.start(64);
+    G.offerReceiveBuffers(64);
+    Pump.addKick(Kick);
+    Pump.start(/*Sandbox=*/true, /*Outbound=*/false);
+  }
+  /// Queues Frame and kicks, as KVM does on the guest's QueueNotify.
+  void send(const std::vector<uint8_t> &Frame) {
+    G.send(0, Frame);
+    uint64_t One = 1;
+    (void)!write(Kick, &One, sizeof One);
+  }
+  template <typename Predicate> bool await(Predicate Match) {
+    return awaitFrame(G, Seen, Match,
+                      [] { std::this_thread::sleep_for(std::chrono::milliseconds(10)); });
+  }
+};
+
 TEST(UserNetworkTest, TheNetworkThreadWorksUnderItsSeccompFilter) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   auto Run = [] {
-    FakeGuest G;
-    G.start(64);
-    G.offerReceiveBuffers(64);
     uint16_t Port = freePort();
-    NetworkPump Pump(G.Device, forwarding(Port, 7));
-    int Kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    Pump.addKick(Kick);
-    Pump.start(/*Sandbox=*/true, /*Outbound=*/false);
-    uint64_t One = 1;
-    auto Wait = [] { std::this_thread::sleep_for(std::chrono::milliseconds(10)); };
-    uint16_t Seen = 0;
-    G.send(0, arpRequestForGateway());
-    (void)!write(Kick, &One, sizeof One); // as KVM does on the guest's QueueNotify
-    if (!awaitFrame(G, Seen, isArpReplyFromGateway, Wait))
+    ThreadedGuest T(forwarding(Port, 7));
+    T.send(arpRequestForGateway());
+    if (!T.await(isArpReplyFromGateway))
       _exit(2);
     int Client = connectTo(Port);
-    if (!awaitFrame(
-            G, Seen, [](const auto &F) { return isSynTo(F, 7); }, Wait))
+    if (!T.await([](const auto &F) { return isSynTo(F, 7); }))
       _exit(3);
     close(Client);
-    Pump.stop();
+    T.Pump.stop();
     _exit(0);
   };
   EXPECT_EXIT(Run(), testing::ExitedWithCode(0), "");
@@ -216,25 +232,15 @@ TEST(TapNetworkTest, TheHostAnswersThroughTheTapUnderTheSeccompFilter) {
   auto Run = [] {
     if (!makeTapInNewNamespace("ukt0"))
       _exit(2);
-    FakeGuest G;
-    G.start(64);
-    G.offerReceiveBuffers(64);
     MonitorNetwork Options;
     Options.Tap = "ukt0";
-    NetworkPump Pump(G.Device, Options);
-    int Kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    Pump.addKick(Kick);
-    Pump.start(/*Sandbox=*/true, /*Outbound=*/false);
-    uint64_t One = 1;
-    auto Wait = [] { std::this_thread::sleep_for(std::chrono::milliseconds(10)); };
-    uint16_t Seen = 0;
+    ThreadedGuest T(Options);
     // The host's kernel answers for its tap address, as a gateway on a LAN would.
-    G.send(0, arpRequestForGateway());
-    (void)!write(Kick, &One, sizeof One);
-    if (!awaitFrame(G, Seen, isArpReplyFromGateway, Wait))
+    T.send(arpRequestForGateway());
+    if (!T.await(isArpReplyFromGateway))
       _exit(3);
-    Pump.stop();
-    _exit(G.Device.broken() ? 4 : 0);
+    T.Pump.stop();
+    _exit(T.G.Device.broken() ? 4 : 0);
   };
   EXPECT_EXIT(Run(), testing::ExitedWithCode(0), "");
 }

@@ -40,23 +40,11 @@ def get(s, path):
     """One request on connection S; the response's body (web.c sends Content-Length)."""
     s.sendall(f"GET {path} HTTP/1.1\r\nHost: g\r\n\r\n".encode())
     reply = b""
-    while b"\r\n\r\n" not in reply:
-        reply += s.recv(65536)
-    head, body = reply.split(b"\r\n\r\n", 1)
-    length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
-    while len(body) < length:
+    while True:
+        head, separator, body = reply.partition(b"\r\n\r\n")
+        if separator and len(body) >= int(re.search(rb"Content-Length: (\d+)", head).group(1)):
+            return body
         chunk = s.recv(1 << 20)
-        if not chunk:
-            raise RuntimeError("the server closed the connection")
-        body += chunk
-    return body
-
-
-def ask(s):
-    s.sendall(b"GET / HTTP/1.1\r\nHost: g\r\n\r\n")
-    reply = b""
-    while not reply.endswith(b"unikernel\n"):
-        chunk = s.recv(4096)
         if not chunk:
             raise RuntimeError("the server closed the connection")
         reply += chunk
@@ -86,7 +74,7 @@ def keepalive(count):
         with socket.create_connection(("127.0.0.1", port)) as s:
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             for _ in range(count):
-                ask(s)
+                get(s, "/")
     return load
 
 
@@ -94,7 +82,7 @@ def connections(count):
     def load(port):
         for _ in range(count):
             with socket.create_connection(("127.0.0.1", port)) as s:
-                ask(s)
+                get(s, "/")
     return load
 
 

@@ -12,10 +12,10 @@ command's. Timings inside mean nothing; behaviour and exit counts are real.
   nested_kvm.py [--skip-if-kvm] --cache DIR [--scratch DIR]... [--memory 4G] [--cpus 1] [--timeout S] -- COMMAND...
 
 DIR keeps Debian's linux-image and busybox-static packages, fetched once with apt-get
-download and unpacked; the initramfs is written from them for each run. Inside, /tmp and each --scratch
-folder are empty file systems in the VM's memory, as on a machine of its own: Linux's 9p
-client differs from a local file system (locks, shared mappings), and a test comparing a
-program natively with a unikernel must not see that. Exit 125: the VM did not run the
+download and unpacked; the initramfs is written from them for each run. Inside, /tmp and
+each --scratch folder are empty file systems in the VM's memory, as on a machine of its
+own: Linux's 9p client differs from a local file system (locks, shared mappings), and a
+test comparing a program natively with a unikernel must not see that. Exit 125: the VM did not run the
 command (its console log says why)."""
 import argparse
 import glob

@@ -32,7 +32,6 @@ TapNetwork::TapNetwork(const std::string &TapName, FrameSink Sink)
   if (ioctl(Fd, TUNSETIFF, &Request) < 0) {
     int Err = errno;
     close(Fd);
-    Fd = -1;
     std::string Why = Err == EPERM ? "not allowed: the device belongs to another user (ip "
                                      "tuntap add " +
                                          Name + " mode tap user $USER)"
@@ -79,9 +78,8 @@ void TapNetwork::dispatch(const std::vector<pollfd> &Fds, size_t First, bool Pol
     if (N < 0 && (errno == EAGAIN || errno == EINTR))
       return;
     // The device went away (deleted on the host): stop polling it, rather than spin
-    // on an error the next poll reports again.
-    // (strerrordesc_np: strerror may open locale files, which this thread's seccomp
-    // filter forbids.)
+    // on an error the next poll reports again. (strerrordesc_np: strerror may open
+    // locale files, which this thread's seccomp filter refuses.)
     Broken = true;
     report(std::string("cannot read frames any more (") +
            (N < 0 ? strerrordesc_np(errno) : "end of file") + "); the guest is now offline");

@@ -199,15 +199,17 @@ TEST(UserNetworkTest, TheNetworkThreadWorksUnderItsSeccompFilter) {
 }
 
 /// In a new network namespace: a persistent tap device Name at 10.0.2.2/24, up, as
-/// `ip tuntap add` and `ip addr add` make it. False if any step fails.
-bool makeTapInNewNamespace(const char *Name) {
+/// `ip tuntap add` and `ip addr add` make it, owned by Owner if given (TUNSETOWNER).
+/// False if any step fails.
+bool makeTapInNewNamespace(const char *Name, long Owner = -1) {
   if (unshare(CLONE_NEWNET) < 0)
     return false;
   int Fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
   ifreq R = {};
   R.ifr_flags = IFF_TAP | IFF_NO_PI;
   strncpy(R.ifr_name, Name, IFNAMSIZ - 1);
-  bool Ok = Fd >= 0 && ioctl(Fd, TUNSETIFF, &R) == 0 && ioctl(Fd, TUNSETPERSIST, 1) == 0;
+  bool Ok = Fd >= 0 && ioctl(Fd, TUNSETIFF, &R) == 0 && ioctl(Fd, TUNSETPERSIST, 1) == 0 &&
+            (Owner < 0 || ioctl(Fd, TUNSETOWNER, Owner) == 0);
   close(Fd);
   int S = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   auto Set = [&](unsigned long Request, const char *Value) {
@@ -225,10 +227,17 @@ bool makeTapInNewNamespace(const char *Name) {
   return Ok;
 }
 
-TEST(TapNetworkTest, TheHostAnswersThroughTheTapUnderTheSeccompFilter) {
-  if (geteuid() != 0)
-    GTEST_SKIP() << "a network namespace with a tap device needs root";
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+/// Each test's child makes its own network namespace and tap (makeTapInNewNamespace).
+class TapNetworkTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (geteuid() != 0)
+      GTEST_SKIP() << "a network namespace with a tap device needs root";
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+  }
+};
+
+TEST_F(TapNetworkTest, TheHostAnswersThroughTheTapUnderTheSeccompFilter) {
   auto Run = [] {
     if (!makeTapInNewNamespace("ukt0"))
       _exit(2);
@@ -245,22 +254,12 @@ TEST(TapNetworkTest, TheHostAnswersThroughTheTapUnderTheSeccompFilter) {
   EXPECT_EXIT(Run(), testing::ExitedWithCode(0), "");
 }
 
-TEST(TapNetworkTest, AnotherUsersTapIsAnError) {
-  if (geteuid() != 0)
-    GTEST_SKIP() << "a network namespace with a tap device needs root";
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+TEST_F(TapNetworkTest, AnotherUsersTapIsAnError) {
   auto Run = [] {
-    if (!makeTapInNewNamespace("ukt0"))
+    // The tap belongs to uid 1; this process, root without CAP_NET_ADMIN, may not
+    // attach to it.
+    if (!makeTapInNewNamespace("ukt0", /*Owner=*/1))
       _exit(2);
-    // The tap now belongs to uid 1; this process, root without CAP_NET_ADMIN, may
-    // not attach to it.
-    int Fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-    ifreq R = {};
-    R.ifr_flags = IFF_TAP | IFF_NO_PI;
-    strncpy(R.ifr_name, "ukt0", IFNAMSIZ - 1);
-    if (ioctl(Fd, TUNSETIFF, &R) < 0 || ioctl(Fd, TUNSETOWNER, 1) < 0)
-      _exit(5);
-    close(Fd);
     __user_cap_header_struct Header = {_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct Caps[2] = {};
     if (syscall(SYS_capget, &Header, Caps) < 0)

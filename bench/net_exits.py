@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """net_exits.py: what a request costs the built-in monitor in exits (returns from
-KVM_RUN, `ukrun --stats`), the figure that carries over to any KVM host: test/Net's web
-server (web.c) served through `ukrun --hypervisor=kvm -p` on the user network, asked by
-a client here. Each figure is (exits of a run with N requests - exits of a run with
-none) / N, median of --runs. Where /dev/kvm does not open, it runs itself inside
-test/nested_kvm.py's VM (KVM on QEMU TCG: exits are real there, times are not).
+KVM_RUN), queue kicks and interrupts (`ukrun --stats`), figures that carry over to any
+KVM host: test/Net's web server (web.c) served through `ukrun --hypervisor=kvm -p` on
+the user network, asked by a client here. Each figure is (count of a run with N
+requests - count of a run with none) / N, median of --runs. Where /dev/kvm does not
+open, it runs itself inside test/nested_kvm.py's VM (KVM on QEMU TCG: the counts are
+real there, times are not).
 
 usage: bench/net_exits.py BUILD [--runs 3]"""
 import argparse
@@ -50,8 +51,11 @@ def get(s, path):
         reply += chunk
 
 
-def exits(image, tmp, load):
-    """Boots the server, runs load(port), asks /quit; the run's exits."""
+COUNTS = ("exits", "kicks", "interrupts", "frames sent", "received")
+
+
+def counts(image, tmp, load):
+    """Boots the server, runs load(port), asks /quit; the run's COUNTS."""
     port = free_port(socket.SOCK_STREAM)
     out = os.path.join(tmp, "out.txt")
     with open(out, "w") as f:
@@ -63,10 +67,15 @@ def exits(image, tmp, load):
     with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
         get(s, "/quit")
     _, err = server.communicate(timeout=120)
-    m = re.search(r"(\d+) exits", err)
-    if server.returncode != 0 or not m:
+    found = [re.search(rf"(\d+) {name}\b", err) for name in COUNTS]
+    if server.returncode != 0 or not all(found):
         sys.exit(f"net_exits: the server failed ({server.returncode}):\n{err}")
-    return int(m.group(1))
+    return [int(m.group(1)) for m in found]
+
+
+def median_counts(image, tmp, load):
+    runs = [counts(image, tmp, load) for _ in range(opts.runs)]
+    return [statistics.median(column) for column in zip(*runs)]
 
 
 def keepalive(count):
@@ -98,17 +107,17 @@ with tempfile.TemporaryDirectory() as tmp:
     subprocess.run([os.path.join(build, "bin", "ukcc"), "--target=kvm", "-O2",
                     os.path.join(root, "test", "Net", "Inputs", "web.c"), "-o", image],
                    check=True)
-    base = statistics.median(exits(image, tmp, lambda port: None) for _ in range(opts.runs))
-    rows = [("boot, one request (/quit), exit", "run", base, 1)]
+    base = median_counts(image, tmp, lambda port: None)
+    rows = [("boot, one request (/quit), exit", "run", base)]
     for name, load, count, unit in (
             ("keep-alive request (GET /, 500 on one connection)", keepalive(500), 500,
              "request"),
             ("request on a new connection (100 connections)", connections(100), 100,
              "request"),
             ("MiB of response body (one 8 MiB GET)", body(8 << 20), 8, "MiB")):
-        runs = [exits(image, tmp, load) for _ in range(opts.runs)]
-        rows.append((name, unit, (statistics.median(runs) - base) / count, count))
-print("| what | exits |")
-print("|---|---:|")
-for name, unit, value, _ in rows:
-    print(f"| {name} | {value:.1f} per {unit} |")
+        loaded = median_counts(image, tmp, load)
+        rows.append((name, unit, [(a - b) / count for a, b in zip(loaded, base)]))
+print("| what, per | " + " | ".join(COUNTS) + " |")
+print("|---|" + "---:|" * len(COUNTS))
+for name, unit, values in rows:
+    print(f"| {name}, per {unit} | " + " | ".join(f"{v:.1f}" for v in values) + " |")

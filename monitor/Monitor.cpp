@@ -303,12 +303,21 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
   }
 
   MonitorResult R;
-  // Peak memory beyond the guest's, measured when the run loop returns.
+  // Peak memory beyond the guest's, and the network device's counts, measured when
+  // the run loop returns.
   struct Measure {
     MonitorResult &R;
     void *Ram;
     uint64_t Size;
+    const NetworkAttachment *Network;
     ~Measure() {
+      if (Network) {
+        VirtioNet::Counters C = Network->counters();
+        R.Networked = true;
+        R.FramesSent = C.Sent, R.FramesSummed = C.Summed, R.FramesReceived = C.Received;
+        R.FramesChecked = C.Checked, R.FramesDropped = C.Dropped;
+        R.Kicks = C.Kicks, R.Interrupts = C.Interrupts;
+      }
       rusage Usage;
       getrusage(RUSAGE_SELF, &Usage);
       std::vector<unsigned char> Resident((Size + 4095) / 4096);
@@ -318,7 +327,7 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
           GuestKiB += (Page & 1) * 4;
       R.MonitorKiB = uint64_t(Usage.ru_maxrss) > GuestKiB ? Usage.ru_maxrss - GuestKiB : 0;
     }
-  } MeasureAtEnd{R, Ram, O.Memory};
+  } MeasureAtEnd{R, Ram, O.Memory, Network.get()};
   R.SetupSeconds = now() - Start;
   double GuestStart = now();
   // Every return from KVM_RUN is an exit to the monitor.

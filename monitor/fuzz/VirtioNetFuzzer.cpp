@@ -4,6 +4,7 @@
 // sees any access beyond it.
 #include "VirtioNet.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -24,7 +25,8 @@ void setUp(VirtioNet &D, const uint8_t *Control) {
   D.write(0x024, 1, 4);
   D.write(0x020, 1, 4); // VERSION_1
   D.write(0x024, 0, 4);
-  D.write(0x020, 1u << 5 | Control[0] >> 7, 4);
+  // MAC, and from Control: CSUM, GUEST_CSUM, EVENT_IDX.
+  D.write(0x020, 1u << 5 | (Control[0] & 3) | (Control[0] & 4 ? 1u << 29 : 0), 4);
   D.write(0x070, 1 | 2 | 8, 4);
   for (uint32_t Q = 0; Q < 2; ++Q) {
     uint64_t Base = Q * 0x3000;
@@ -51,8 +53,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   // The rest of the input is guest memory: descriptors, avail rings, buffers.
   std::memcpy(Ram.data(), Data + 8, std::min<size_t>(Size - 8, MemorySize));
   std::deque<Frame> Backlog;
+  // Frames from the host: filler, or the input's own bytes, where IPv4 headers with
+  // any lengths and sums the device checks for GUEST_CSUM can lie.
   for (unsigned I = 0; I < Data[4] % 8; ++I)
-    Backlog.emplace_back(size_t(Data[5]) * 7 + I, uint8_t(I));
+    if (I % 2)
+      Backlog.emplace_back(Data + 8, Data + 8 + std::min<size_t>(Size - 8, Data[5] * 7 + I));
+    else
+      Backlog.emplace_back(size_t(Data[5]) * 7 + I, uint8_t(I));
   for (int Round = 0; Round < 3; ++Round) {
     std::vector<Frame> Sent;
     D.transmit(Sent);

@@ -33,6 +33,13 @@ public:
   /// set) if KVM refused the interrupt routes the guest asked for.
   Mmio handle(kvm_run &Run, std::string &Error);
 
+  /// What the device did so far, kicks included.
+  VirtioNet::Counters counters() const {
+    VirtioNet::Counters C = Device->counters();
+    C.Kicks = Pump->kicks();
+    return C;
+  }
+
 private:
   int VmFd;
   MonitorNetwork Options;

@@ -50,8 +50,10 @@ bool NetworkPump::round(int TimeoutMs) {
     return false;
   for (size_t I = 1; I < First; ++I)
     if (Ready > 0 && (Fds[I].revents & POLLIN)) {
+      // The counter is the number of kicks since the last read.
       uint64_t Count;
-      (void)!read(Fds[I].fd, &Count, sizeof Count);
+      if (read(Fds[I].fd, &Count, sizeof Count) == sizeof Count)
+        KickCount.fetch_add(Count, std::memory_order_relaxed);
     }
   Sent.clear();
   Device.transmit(Sent);

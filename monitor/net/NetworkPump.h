@@ -9,6 +9,7 @@
 #include "VirtioNet.h"
 
 #include <array>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
@@ -48,6 +49,9 @@ public:
   /// Frames from the host that wait for receive buffers.
   size_t backlog() const { return Backlog.size(); }
 
+  /// Queue kicks the guest made so far.
+  uint64_t kicks() const { return KickCount.load(std::memory_order_relaxed); }
+
 private:
   VirtioNet &Device;
   std::unique_ptr<NetworkBackend> Network;
@@ -58,6 +62,7 @@ private:
   int StopFd = -1;
   std::thread Thread;
   bool ReportedBroken = false;
+  std::atomic<uint64_t> KickCount{0};
 };
 
 } // namespace ukcxx

@@ -10,16 +10,42 @@ namespace ukcxx {
 namespace {
 
 namespace mmio = uk::virtio_mmio;
+namespace net = uk::virtio_net;
 
-constexpr uint32_t NetworkDeviceId = 1;
 constexpr uint32_t VendorId = 0x756b6378; // "ukcx"
-constexpr uint64_t FeatureMtu = 1ull << 3, FeatureMac = 1ull << 5;
-constexpr uint64_t Offered = FeatureMtu | FeatureMac | mmio::FeatureVersion1;
+constexpr uint64_t Offered = net::FeatureCsum | net::FeatureGuestCsum | net::FeatureMtu |
+                             net::FeatureMac | mmio::FeatureEventIdx | mmio::FeatureVersion1;
 constexpr uint16_t Mtu = 1500;
 
 void setLow(uint64_t &Field, uint32_t Value) { Field = (Field & ~0xffffffffull) | Value; }
 void setHigh(uint64_t &Field, uint32_t Value) {
   Field = (Field & 0xffffffffull) | uint64_t(Value) << 32;
+}
+
+/// Copies a transmit chain's bytes: the virtio header into H, the frame into F.
+void gather(const Chain &C, net::Header &H, Frame &F) {
+  auto *Into = reinterpret_cast<uint8_t *>(&H);
+  size_t HeaderAt = 0;
+  F.reserve(C.ReadableBytes - sizeof H);
+  for (const ChainSegment &S : C.Segments) {
+    size_t N = std::min<size_t>(S.Length, sizeof H - HeaderAt);
+    std::memcpy(Into + HeaderAt, S.Data, N);
+    HeaderAt += N;
+    F.insert(F.end(), S.Data + N, S.Data + S.Length);
+  }
+}
+
+/// Whether F is an IPv4 TCP or UDP packet whose checksum is right (a UDP one may
+/// have none).
+bool checksumRight(const Frame &F) {
+  net::Transport T;
+  if (!net::find_transport(F.data(), F.size(), T))
+    return false;
+  const uint8_t *Field = F.data() + T.start + T.csum_offset;
+  if (T.protocol == net::Udp && !Field[0] && !Field[1])
+    return true;
+  return net::checksum_fold(net::checksum_add(F.data() + T.start, T.length, T.pseudo)) ==
+         0xffff;
 }
 
 } // namespace
@@ -55,7 +81,7 @@ uint32_t VirtioNet::read(uint64_t Offset, unsigned Size) {
   case mmio::Version:
     return 2;
   case mmio::DeviceId:
-    return NetworkDeviceId;
+    return net::DeviceId;
   case mmio::VendorId:
     return VendorId;
   case mmio::DeviceFeatures:
@@ -128,6 +154,7 @@ void VirtioNet::writeQueueRegister(uint64_t Offset, uint32_t Value) {
     if (!Q.valid(Memory))
       return markBroken("a queue's size or rings are invalid or outside guest memory");
     Q.Ready = true;
+    Q.EventIdx = DriverFeatures & mmio::FeatureEventIdx;
     return;
   }
   if (Q.Ready)
@@ -184,8 +211,28 @@ void VirtioNet::markBroken(const char *Why) {
 
 void VirtioNet::raise(uint32_t Bits) {
   InterruptStatus |= Bits;
+  ++Count.Interrupts;
   if (Interrupt)
     Interrupt();
+}
+
+bool VirtioNet::completeChecksum(const net::Header &H, Frame &F) {
+  if (H.gso_type)
+    return false; // segmentation was not offered
+  if (!(H.flags & net::NeedsCsum))
+    return true;
+  size_t Start = H.csum_start, Field = Start + H.csum_offset;
+  if (!(DriverFeatures & net::FeatureCsum) || Field + 2 > F.size())
+    return false;
+  // The field holds the pseudo-header's sum; the sum from Start covers it. A result of
+  // 0 goes out as 0xffff, its other form: in UDP, 0 would mean "no checksum".
+  uint16_t Sum =
+      uint16_t(~net::checksum_fold(net::checksum_add(F.data() + Start, F.size() - Start)));
+  if (!Sum)
+    Sum = 0xffff;
+  std::memcpy(F.data() + Field, &Sum, 2);
+  ++Count.Summed;
+  return true;
 }
 
 bool VirtioNet::queueLive(uint16_t Index) const {
@@ -210,15 +257,15 @@ void VirtioNet::transmit(std::vector<Frame> &Out) {
     if (C.WritableBytes)
       return markBroken("a transmit chain has device-writable buffers");
     if (C.ReadableBytes > HeaderSize) {
+      net::Header H;
       Frame F;
-      F.reserve(C.ReadableBytes - HeaderSize);
-      uint64_t Skip = HeaderSize;
-      for (const ChainSegment &S : C.Segments) {
-        uint64_t From = std::min<uint64_t>(Skip, S.Length);
-        Skip -= From;
-        F.insert(F.end(), S.Data + From, S.Data + S.Length);
+      gather(C, H, F);
+      if (completeChecksum(H, F)) {
+        Out.push_back(std::move(F));
+        ++Count.Sent;
+      } else {
+        ++Count.Dropped;
       }
-      Out.push_back(std::move(F));
     }
     if (!Q.put(Memory, C.Head, 0))
       return markBroken("the used ring is outside guest memory");
@@ -247,9 +294,13 @@ void VirtioNet::receive(std::deque<Frame> &Backlog) {
     // Without MRG_RXBUF every buffer must hold a whole frame; one that cannot is
     // returned empty and the frame dropped.
     if (C.WritableBytes >= HeaderSize + F.size()) {
-      uint8_t Header[HeaderSize] = {};
-      Header[10] = 1; // num_buffers
-      const uint8_t *Parts[2] = {Header, F.data()};
+      net::Header H = {};
+      H.buffers = 1;
+      if ((DriverFeatures & net::FeatureGuestCsum) && checksumRight(F)) {
+        H.flags = net::DataValid;
+        ++Count.Checked;
+      }
+      const uint8_t *Parts[2] = {reinterpret_cast<const uint8_t *>(&H), F.data()};
       size_t Lengths[2] = {HeaderSize, F.size()};
       size_t Part = 0, PartAt = 0;
       for (const ChainSegment &S : C.Segments) {
@@ -264,6 +315,9 @@ void VirtioNet::receive(std::deque<Frame> &Backlog) {
         }
       }
       Written = uint32_t(HeaderSize + F.size());
+      ++Count.Received;
+    } else {
+      ++Count.Dropped;
     }
     Backlog.pop_front();
     if (!Q.put(Memory, C.Head, Written))
@@ -276,6 +330,11 @@ void VirtioNet::receive(std::deque<Frame> &Backlog) {
 bool VirtioNet::transmitPending() const {
   std::lock_guard<std::mutex> Guard(Lock);
   return queueLive(TransmitQueue) && Queues[TransmitQueue].hasAvailable(Memory);
+}
+
+VirtioNet::Counters VirtioNet::counters() const {
+  std::lock_guard<std::mutex> Guard(Lock);
+  return Count;
 }
 
 bool VirtioNet::broken() const {

@@ -26,6 +26,22 @@ uint16_t load16(const GuestMemory &Memory, uint64_t Gpa, bool &Ok) {
   return P ? __atomic_load_n(P, __ATOMIC_ACQUIRE) : 0;
 }
 
+bool store16(const GuestMemory &Memory, uint64_t Gpa, uint16_t Value) {
+  auto *P = reinterpret_cast<uint16_t *>(Memory.at(Gpa, 2));
+  if (P)
+    __atomic_store_n(P, Value, __ATOMIC_RELEASE);
+  return P != nullptr;
+}
+
+// The event indexes after the rings' entries (virtio 1.2, 2.7.6 and 2.7.8).
+uint64_t usedEventAt(uint64_t AvailRing, uint16_t Size) { return AvailRing + 4 + 2ull * Size; }
+uint64_t availEventAt(uint64_t UsedRing, uint16_t Size) { return UsedRing + 4 + 8ull * Size; }
+
+/// Whether moving an index from Old to New passed Event (virtio 1.2, 2.7.10).
+bool passed(uint16_t Event, uint16_t New, uint16_t Old) {
+  return uint16_t(New - Event - 1) < uint16_t(New - Old);
+}
+
 } // namespace
 
 bool Virtqueue::valid(const GuestMemory &Memory) const {
@@ -43,9 +59,19 @@ bool Virtqueue::hasAvailable(const GuestMemory &Memory) const {
   return Ok && Index != NextAvail;
 }
 
+uint16_t Virtqueue::askForKick(const GuestMemory &Memory, bool &Ok) {
+  Ok = store16(Memory, availEventAt(UsedRing, Size), NextAvail);
+  // The request before the second look, or a chain offered meanwhile would wait for
+  // a kick the driver decided against before it saw the request.
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  return Ok ? load16(Memory, AvailRing + 2, Ok) : 0;
+}
+
 Virtqueue::Take Virtqueue::take(const GuestMemory &Memory, Chain &Out, const char *&Why) {
   bool Ok;
   uint16_t AvailIndex = load16(Memory, AvailRing + 2, Ok);
+  if (Ok && AvailIndex == NextAvail && EventIdx)
+    AvailIndex = askForKick(Memory, Ok);
   if (!Ok) {
     Why = "the avail ring is outside guest memory";
     return Take::Broken;
@@ -121,18 +147,22 @@ bool Virtqueue::put(const GuestMemory &Memory, uint16_t Head, uint32_t Length) {
     return false;
   // The element before the index that publishes it.
   __atomic_store_n(Index, ++NextUsed, __ATOMIC_RELEASE);
-  PutSinceInterrupt = true;
   return true;
 }
 
 bool Virtqueue::interruptWanted(const GuestMemory &Memory) {
-  if (!PutSinceInterrupt)
+  uint16_t Old = UsedAtLastInterruptCheck;
+  if (Old == NextUsed)
     return false;
-  PutSinceInterrupt = false;
-  // The used index must be visible before the flags are read, or a driver that just
-  // cleared NO_INTERRUPT and found nothing new would wait forever.
+  UsedAtLastInterruptCheck = NextUsed;
+  // The used index must be visible before the driver's wishes are read, or a driver
+  // that just asked for an interrupt and found nothing new would wait forever.
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   bool Ok;
+  if (EventIdx) {
+    uint16_t Event = load16(Memory, usedEventAt(AvailRing, Size), Ok);
+    return Ok && passed(Event, NextUsed, Old);
+  }
   uint16_t Flags = load16(Memory, AvailRing, Ok);
   return Ok && !(Flags & AvailNoInterrupt);
 }

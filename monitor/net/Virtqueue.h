@@ -34,6 +34,8 @@ public:
   uint16_t Size = 0;
   uint64_t DescriptorTable = 0, AvailRing = 0, UsedRing = 0;
   bool Ready = false;
+  /// Suppression by event indexes (VIRTIO_F_EVENT_IDX) rather than the rings' flags.
+  bool EventIdx = false;
 
   enum class Take { Chain, Empty, Broken };
 
@@ -41,7 +43,10 @@ public:
   /// to MaxSize, and the three areas aligned and wholly inside guest memory.
   bool valid(const GuestMemory &Memory) const;
 
-  /// Takes the next available chain into Out. Broken (with Why set) if the avail index
+  /// Takes the next available chain into Out. Empty once the driver has offered no
+  /// more; with event indexes the driver is then asked to kick at its next chain (and
+  /// not before: kicks while the device is still taking are wasted). Broken (with Why
+  /// set) if the avail index
   /// ran more than Size ahead, the head or a next index is out of range, the chain is
   /// longer than Size (a loop), a buffer lies outside guest memory, a readable buffer
   /// follows a writable one, indirect descriptors appear, or the chain is too large.
@@ -51,8 +56,9 @@ public:
   /// ring is not in guest memory.
   bool put(const GuestMemory &Memory, uint16_t Head, uint32_t Length);
 
-  /// After a batch of put()s: whether the driver wants an interrupt for it (the
-  /// avail ring's NO_INTERRUPT flag clear). False if nothing was put since the last call.
+  /// After a batch of put()s: whether the driver wants an interrupt for it (the used
+  /// index passed the driver's used_event, or without event indexes the avail ring's
+  /// NO_INTERRUPT flag is clear). False if nothing was put since the last call.
   bool interruptWanted(const GuestMemory &Memory);
 
   /// Whether the driver has chains the device has not taken.
@@ -63,7 +69,11 @@ public:
 private:
   uint16_t NextAvail = 0; // the avail ring's next entry to take
   uint16_t NextUsed = 0;  // the used ring's index the device publishes
-  bool PutSinceInterrupt = false;
+  uint16_t UsedAtLastInterruptCheck = 0;
+
+  /// With event indexes: asks for a kick at the next chain; the avail index read
+  /// after the request (which the driver may have moved before it saw it).
+  uint16_t askForKick(const GuestMemory &Memory, bool &Ok);
 };
 
 } // namespace ukcxx

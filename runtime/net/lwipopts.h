@@ -73,6 +73,7 @@
 #define LWIP_NETIF_LINK_CALLBACK 0
 #define LWIP_STATS 0
 #define LWIP_CHKSUM_ALGORITHM 3
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1 /* the device's offload (stack.cpp) */
 #define ETH_PAD_SIZE 0
 
 /* lwIP keeps no name servers without its own resolver (LWIP_DNS): the options DHCP

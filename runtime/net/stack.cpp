@@ -116,13 +116,30 @@ const Config &configuration() {
   return c;
 }
 
-void receive_frame(const uint8_t *frame, size_t length) {
+// With a device that offloads checksums lwIP neither makes TCP's nor checks TCP's and
+// UDP's, except in frames the device did not check: a fragment, or a bad sum, which
+// lwIP then finds and drops. IP headers and ICMP stay lwIP's (the device does neither),
+// and so do UDP sums sent: a datagram larger than a frame is summed before it is cut
+// into fragments, which no device can sum.
+constexpr u16_t OffloadedSums =
+    NETIF_CHECKSUM_ENABLE_ALL &
+    ~(NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP);
+constexpr u16_t UncheckedFrame =
+    OffloadedSums | NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP;
+
+void receive_frame(const uint8_t *frame, size_t length, bool checked) {
   pbuf *p = pbuf_alloc(PBUF_RAW, u16_t(length), PBUF_POOL);
   if (!p)
     return; // out of buffers: dropped, as a busy NIC would
   pbuf_take(p, frame, u16_t(length));
+  // lwIP handles the frame within input() (NO_SYS), so the flags hold for it alone.
+  bool check = !checked && net_device_checksums(*device);
+  if (check)
+    NETIF_SET_CHECKSUM_CTRL(&interface, UncheckedFrame);
   if (interface.input(p, &interface) != ERR_OK)
     pbuf_free(p);
+  if (check)
+    NETIF_SET_CHECKSUM_CTRL(&interface, OffloadedSums);
 }
 
 err_t send_frame(struct netif *, struct pbuf *p) {
@@ -155,6 +172,8 @@ err_t interface_init(struct netif *n) {
   n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
   n->output = etharp_output;
   n->linkoutput = send_frame;
+  if (net_device_checksums(*device))
+    NETIF_SET_CHECKSUM_CTRL(n, OffloadedSums);
   return ERR_OK;
 }
 

@@ -87,9 +87,10 @@ struct FakeGuest {
     Size[Q] = QueueSize;
   }
 
-  /// The whole set-up the guest's driver does, with queues of QueueSize.
-  void start(uint16_t QueueSize = 8) {
-    ASSERT_TRUE(negotiate(1ull << 32 | 1u << 5) & FeaturesOk);
+  /// The whole set-up the guest's driver does, with queues of QueueSize and Features
+  /// (VERSION_1 and MAC by default).
+  void start(uint16_t QueueSize = 8, uint64_t Features = 1ull << 32 | 1u << 5) {
+    ASSERT_TRUE(negotiate(Features) & FeaturesOk);
     for (uint16_t Q = 0; Q < 2; ++Q)
       setQueue(Q, QueueSize, descriptors(Q), avail(Q), used(Q));
     set(RegStatus, Acknowledge | DriverBit | FeaturesOk | DriverOk);
@@ -121,10 +122,11 @@ struct FakeGuest {
   }
 
   /// Queues Frame for sending as a one-descriptor chain (virtio header, then frame) at
-  /// descriptor Index, its buffer at Buffers + Index * 2048.
-  void send(uint16_t Index, const std::vector<uint8_t> &Frame) {
+  /// descriptor Index, its buffer at Buffers + Index * 2048; the header is Header.
+  void send(uint16_t Index, const std::vector<uint8_t> &Frame,
+            uk::virtio_net::Header Header = {}) {
     uint64_t Buffer = Buffers + 0x40000 + Index * 2048ull;
-    std::memset(Ram.data() + Buffer, 0, VirtioNet::HeaderSize);
+    poke(Buffer, Header);
     std::memcpy(Ram.data() + Buffer + VirtioNet::HeaderSize, Frame.data(), Frame.size());
     descriptor(VirtioNet::TransmitQueue, Index, Buffer,
                uint32_t(VirtioNet::HeaderSize + Frame.size()), 0);
@@ -144,6 +146,10 @@ struct FakeGuest {
   std::pair<uint32_t, uint32_t> usedElement(uint16_t Q, uint16_t N) {
     uint64_t At = used(Q) + 4 + 8ull * (N % Size[Q]);
     return {peek<uint32_t>(At), peek<uint32_t>(At + 4)};
+  }
+  /// The virtio header the device wrote into receive buffer Id.
+  uk::virtio_net::Header receivedHeader(uint32_t Id) {
+    return peek<uk::virtio_net::Header>(Buffers + Id * 2048ull);
   }
   /// The frame the device wrote into receive buffer Id (without the virtio header).
   std::vector<uint8_t> received(uint32_t Id, uint32_t Length) {

@@ -22,7 +22,8 @@ TEST(VirtioNetTest, IdentifiesItselfAsAModernNetworkDevice) {
   EXPECT_EQ(G.reg(RegVersion), 2u);
   EXPECT_EQ(G.reg(RegDeviceId), 1u);
   G.set(RegDeviceFeaturesSel, 0);
-  EXPECT_EQ(G.reg(RegDeviceFeatures), (1u << 5) | (1u << 3)); // MAC, MTU
+  // CSUM, GUEST_CSUM, MTU, MAC, EVENT_IDX.
+  EXPECT_EQ(G.reg(RegDeviceFeatures), 1u | 1u << 1 | 1u << 3 | 1u << 5 | 1u << 29);
   G.set(RegDeviceFeaturesSel, 1);
   EXPECT_EQ(G.reg(RegDeviceFeatures), 1u); // VERSION_1
   G.set(RegDeviceFeaturesSel, 2);
@@ -46,9 +47,9 @@ TEST(VirtioNetTest, IdentifiesItselfAsAModernNetworkDevice) {
 
 TEST(VirtioNetTest, FeaturesOkOnlyForOfferedFeaturesWithVersion1) {
   FakeGuest G;
-  EXPECT_FALSE(G.negotiate(1u << 5) & FeaturesOk);              // no VERSION_1: a legacy driver
-  EXPECT_FALSE(G.negotiate(1ull << 32 | 1u << 0) & FeaturesOk); // CSUM: not offered
-  EXPECT_FALSE(G.negotiate(1ull << 32 | 1ull << 29) & FeaturesOk); // EVENT_IDX
+  EXPECT_FALSE(G.negotiate(1u << 5) & FeaturesOk); // no VERSION_1: a legacy driver
+  EXPECT_FALSE(G.negotiate(1ull << 32 | 1u << 11) & FeaturesOk);   // HOST_TSO4: not offered
+  EXPECT_FALSE(G.negotiate(1ull << 32 | 1ull << 28) & FeaturesOk); // INDIRECT_DESC
   EXPECT_TRUE(G.negotiate(1ull << 32 | 1u << 5 | 1u << 3) & FeaturesOk);
   // DRIVER_OK without FEATURES_OK does not start the device.
   FakeGuest H;

@@ -48,7 +48,8 @@ void on_interrupt(TrapFrame &) {
 bool start(Volume &v) {
   uint64_t features = virtio::device_begin(v.device, FeatureMountTag);
   if (!features || !virtio::device_queue_size(v.device, 0, 4) ||
-      !virtio::queue_init(v.queue, 0, 4) || !virtio::device_add_queue(v.device, v.queue))
+      !virtio::queue_init(v.queue, 0, 4, features) ||
+      !virtio::device_add_queue(v.device, v.queue))
     return false;
   size_t len = 0;
   if (features & FeatureMountTag)

@@ -11,6 +11,7 @@ namespace uk::virtio {
 constexpr uint32_t Acknowledge = virtio_mmio::StatusAcknowledge,
                    Driver = virtio_mmio::StatusDriver, DriverOk = virtio_mmio::StatusDriverOk,
                    FeaturesOk = virtio_mmio::StatusFeaturesOk;
+using virtio_mmio::FeatureEventIdx;
 using virtio_mmio::FeatureVersion1;
 
 // Descriptor flags.
@@ -37,10 +38,12 @@ struct Queue {
   uint16_t next_avail; // the driver's avail index
   uint16_t last_used;  // used entries taken so far
   uint16_t notified;   // the avail index at the last notification
+  bool event_idx;      // suppression by event indexes (else by the rings' flags)
 };
 
-/// Allocates the rings of a queue of Size entries (a power of two, at most 256).
-bool queue_init(Queue &q, uint16_t index, uint16_t size);
+/// Allocates the rings of a queue of Size entries (a power of two, at most 256), zeroed;
+/// Features are those the device accepted (for EVENT_IDX).
+bool queue_init(Queue &q, uint16_t index, uint16_t size, uint64_t features);
 
 /// Offers descriptor Head to the device (not yet notified).
 void queue_offer(Queue &q, uint16_t head);
@@ -50,6 +53,14 @@ bool queue_take(Queue &q, UsedElement &out);
 
 /// True if the device wants a notification for what was offered since the last one.
 bool queue_needs_notify(Queue &q);
+
+/// Asks for an interrupt at the next used entry, after the driver took all it saw.
+/// True if the device returned more meanwhile: it may have looked for the request
+/// before it was made, so the caller takes those too and asks again.
+bool queue_arm_interrupt(Queue &q);
+
+/// Asks for no interrupts for this queue (its buffers are taken back when it is used).
+void queue_mute_interrupts(Queue &q);
 
 /// One device on the MMIO transport.
 struct Device {

@@ -8,8 +8,9 @@ namespace uk {
 
 struct NetDevice;
 
-/// Receives one frame (the device's buffer, valid during the call).
-using FrameHandler = void (*)(const uint8_t *frame, size_t length);
+/// Receives one frame (the device's buffer, valid during the call); Checked if the
+/// device verified its TCP or UDP checksum (or it comes unsummed from a local sender).
+using FrameHandler = void (*)(const uint8_t *frame, size_t length, bool checked);
 
 /// Finds and starts the first network device; null if the machine has none. Each
 /// frame it receives goes to Receive, from its interrupt handler, and Batch_end runs
@@ -19,6 +20,10 @@ NetDevice *net_device_start(FrameHandler receive, void (*batch_end)());
 /// The device's MAC address and MTU.
 void net_device_address(const NetDevice &device, uint8_t mac[6]);
 uint16_t net_device_mtu(const NetDevice &device);
+
+/// Whether the device takes over TCP and UDP checksums: it fills in those of the TCP
+/// segments sent (the stack leaves them 0) and says which frames received it checked.
+bool net_device_checksums(const NetDevice &device);
 
 /// Part of a frame to send (frames are gathered from a stack's buffer chain).
 struct FramePart {

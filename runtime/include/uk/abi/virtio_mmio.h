@@ -46,7 +46,9 @@ constexpr uint32_t StatusAcknowledge = 1, StatusDriver = 2, StatusDriverOk = 4,
                    StatusFeaturesOk = 8, StatusNeedsReset = 64;
 /* InterruptStatus bits: used buffers, a configuration change. */
 constexpr uint32_t InterruptUsed = 1, InterruptConfig = 2;
-/* The feature bit of virtio 1.0 devices (and of every driver here). */
-constexpr uint64_t FeatureVersion1 = 1ull << 32;
+/* The feature bit of virtio 1.0 devices (and of every driver here), and the split
+ * rings' event indexes: the driver says after which used entry it wants an interrupt,
+ * the device after which avail entry it wants a kick (virtio 1.2, 2.7.10). */
+constexpr uint64_t FeatureVersion1 = 1ull << 32, FeatureEventIdx = 1ull << 29;
 
 } // namespace uk::virtio_mmio

@@ -4,9 +4,10 @@ serving on a port, talks to it over 127.0.0.1 (or --host, the guest's address on
 in a network namespace the test made), and checks what comes back.
 
 usage: client.py MODE --out FILE [--size N] [--count N] [--slow] [--host A --port N] -- COMMAND...
-  tcp-echo   send SIZE bytes (a seeded pattern), half-close, expect them back exactly;
-             with --slow, read them back 4 KiB at a time, 5 ms apart, so that the
-             server's sending waits on a full window again and again
+  tcp-echo   send SIZE bytes (a seeded pattern), half-close, expect them back exactly,
+             COUNT times, a connection each (a stall fails after 30 s); with --slow,
+             read them back 4 KiB at a time, 5 ms apart, so that the server's sending
+             waits on a full window again and again
   many       COUNT connections one after the other, each a small echo
   parallel   COUNT connections at once, each echoing SIZE bytes
   udp-echo   COUNT datagrams of SIZE bytes, each answered exactly, then "quit"
@@ -110,13 +111,14 @@ def main():
         wait_for_listener(args.out, deadline, server)
         pattern = random.Random(args.size).randbytes(args.size)
         if args.mode == "tcp-echo":
-            start = time.monotonic()
-            back = echo_once(args.port, pattern, deadline, args.slow)
-            elapsed = time.monotonic() - start
-            ok = back == pattern
-            print(f"tcp-echo: sent {len(pattern)} bytes, received {len(back)}, "
-                  f"{'identical' if ok else 'DIFFERENT'}", flush=True)
-            print(f"time: {elapsed:.3f} s", file=sys.stderr)
+            for _ in range(args.count):
+                start = time.monotonic()
+                back = echo_once(args.port, pattern, deadline, args.slow)
+                elapsed = time.monotonic() - start
+                ok = ok and back == pattern
+                print(f"tcp-echo: sent {len(pattern)} bytes, received {len(back)}, "
+                      f"{'identical' if back == pattern else 'DIFFERENT'}", flush=True)
+                print(f"time: {elapsed:.3f} s", file=sys.stderr)
         elif args.mode == "parallel":
             results = [None] * args.count
 

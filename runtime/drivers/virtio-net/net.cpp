@@ -94,8 +94,10 @@ void on_interrupt(TrapFrame &) {
 }
 
 bool start(NetDevice &n) {
-  uint64_t features = virtio::device_begin(n.device, FeatureMac | FeatureMtu |
-                                                         virtio::FeatureEventIdx | Offload);
+  // Event indexes only where the guest's fences reach the device (Platform says why).
+  uint64_t event_idx = platform->device_sees_guest_fences ? virtio::FeatureEventIdx : 0;
+  uint64_t features =
+      virtio::device_begin(n.device, FeatureMac | FeatureMtu | event_idx | Offload);
   if (!features)
     return false;
   n.offload = (features & Offload) == Offload;

@@ -55,9 +55,16 @@ void kvm_platform_init(const uk_kvm_boot_info &info) {
 }
 
 const Platform kvm_platform = {
-    "kvm",          kvm_console_write,   kvm_console_read,
-    kvm_exit,       kvm_tsc_hz,          kvm_wall_clock_ns,
-    kvm_volume_tag, kvm_volume_transact, true,
+    .name = "kvm",
+    .console_write = kvm_console_write,
+    .console_read = kvm_console_read,
+    .exit = kvm_exit,
+    .tsc_hz = kvm_tsc_hz,
+    .wall_clock_ns = kvm_wall_clock_ns,
+    .volume_tag = kvm_volume_tag,
+    .volume_transact = kvm_volume_transact,
+    .device_interrupts_are_messages = true,
+    .device_sees_guest_fences = true,
 };
 
 } // namespace uk

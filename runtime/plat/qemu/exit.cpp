@@ -26,9 +26,16 @@ constexpr uint16_t DebugExitPort = 0xf4;
 } // namespace
 
 const Platform qemu_platform = {
-    "qemu",      qemu_console_write, qemu_console_read, qemu_exit,
-    qemu_tsc_hz, qemu_wall_clock_ns, virtio_volume_tag, virtio_volume_transact,
-    false,
+    .name = "qemu",
+    .console_write = qemu_console_write,
+    .console_read = qemu_console_read,
+    .exit = qemu_exit,
+    .tsc_hz = qemu_tsc_hz,
+    .wall_clock_ns = qemu_wall_clock_ns,
+    .volume_tag = virtio_volume_tag,
+    .volume_transact = virtio_volume_transact,
+    .device_interrupts_are_messages = false,
+    .device_sees_guest_fences = false,
 };
 
 } // namespace uk

@@ -70,8 +70,10 @@ struct Platform {
   /// fences, then reads the other's. True on the monitor (the guest runs on the CPU,
   /// its device on a host thread). False on QEMU: with one vCPU, QEMU 7.2's TCG emits
   /// no host fence for the guest's, so both sides could miss each other and a kick or
-  /// an interrupt be lost for good (1 in 5 echoes of 32 MiB stalled); the rings' flags,
-  /// which heal at the next send, are used there, with KVM too (the guest cannot tell).
+  /// an interrupt be lost for good (1 in 5 echoes of 32 MiB stalled). The rings' flags
+  /// are used there, with KVM too (the guest cannot tell): the receive queue then never
+  /// suppresses interrupts, and a send-queue flag stays set for the next check to see
+  /// (none of 35 such echoes stalled).
   bool device_sees_guest_fences;
 };
 

@@ -8,8 +8,8 @@ different CPUs. Prints a markdown table.
 With --hypervisor kvm the image runs on the built-in monitor. Where /dev/kvm does not
 open, the builds are done here and the loads run inside test/nested_kvm.py's VM, native
 nginx included (one CPU there, so nothing is pinned): KVM on QEMU TCG, where every
-instruction of both is emulated, so the rates there are not what a KVM host would see;
-ukrun's exit count per request is real.
+instruction of both is emulated, so the rates there are not what a KVM host would see
+(bench/net_exits.py counts what a request costs the monitor).
 
 usage: bench/http.py BUILD [--hypervisor qemu|kvm] [--accel tcg] [--requests 20000]
                      [--concurrency 8] [--runs 3]"""
@@ -96,8 +96,7 @@ def pinned(cpu, command):
 
 
 def load(command, port=None):
-    """Requests per second, p99 (ms) and ukrun's exits (None without --stats) of one
-    ab run against Command."""
+    """Requests per second and p99 (ms) of one ab run against Command."""
     extra = ["--port", str(port)] if port else []
     extra += ["--client-cpu", "1"] if PINNED else []
     result = subprocess.run(
@@ -109,9 +108,7 @@ def load(command, port=None):
         sys.exit("bench/http.py: a run failed:\n" + result.stdout + result.stderr)
     rate = float(re.search(r"requests per second: ([0-9.]+)", result.stderr).group(1))
     p99 = float(re.search(r"p99 ms: ([0-9.]+)", result.stderr).group(1))
-    with open(os.path.join(work, "server.txt")) as f:  # the server's output, ukrun's too
-        exits = re.search(r"(\d+) exits", f.read())
-    return rate, p99, int(exits.group(1)) if exits else None
+    return rate, p99
 
 
 def main():
@@ -123,8 +120,7 @@ def main():
                                 ).returncode)
     prefix, conf = native_config()
     image = "monitor (kvm)" if opts.hypervisor == "kvm" else "QEMU " + opts.accel
-    ukrun = (["--hypervisor=kvm", "--stats"] if opts.hypervisor == "kvm"
-             else ["--accel=" + opts.accel])
+    ukrun = ["--hypervisor=kvm"] if opts.hypervisor == "kvm" else ["--accel=" + opts.accel]
     rows = {"native": [], image: []}
     for _ in range(opts.runs):
         port = int(subprocess.run(["python3", "-c", "import socket; s=socket.socket(); "
@@ -143,13 +139,11 @@ def main():
     print(f"nginx 1.22, `ab -k -n {opts.requests} -c {opts.concurrency}` on 127.0.0.1, {where}; "
           f"median of {opts.runs} runs")
     print()
-    print("| server | requests/s | p99 latency (ms) | exits per request |")
-    print("|---|---:|---:|---:|")
+    print("| server | requests/s | p99 latency (ms) |")
+    print("|---|---:|---:|")
     for name, runs in rows.items():
-        exits = [e for _, _, e in runs if e is not None]
-        per_request = f"{statistics.median(exits) / opts.requests:.3f}" if exits else ""
-        print(f"| {name} | {statistics.median(r for r, _, _ in runs):,.0f} | "
-              f"{statistics.median(p for _, p, _ in runs):.0f} | {per_request} |")
+        print(f"| {name} | {statistics.median(r for r, _ in runs):,.0f} | "
+              f"{statistics.median(p for _, p in runs):.0f} |")
 
 
 if __name__ == "__main__":

@@ -179,6 +179,11 @@ void recordStop(int VcpuFd, MonitorResult &R) {
   kvm_regs Regs;
   kvm_sregs Sregs;
   if (ioctl(VcpuFd, KVM_GET_REGS, &Regs) == 0 && ioctl(VcpuFd, KVM_GET_SREGS, &Sregs) == 0) {
+    // The guest never leaves protected mode: without it, this is a reset vCPU.
+    if (!(Sregs.cr0 & 1)) {
+      R.StoppedAfterReset = true;
+      return;
+    }
     R.StoppedRip = Regs.rip;
     R.StoppedInProgram = (Sregs.cs.selector & 3) == 3;
   }

@@ -36,6 +36,9 @@ struct MonitorResult {
   // in the program (ring 3).
   uint64_t StoppedRip = 0;
   bool StoppedInProgram = false;
+  // The vCPU was found in its reset state (real mode), so where it stopped is lost: KVM
+  // on AMD resets it after a triple fault, as the VMCB is undefined then.
+  bool StoppedAfterReset = false;
   // What the run cost: host time to set the VM up, guest time to its end, exits to the
   // monitor, and system calls the program made (as the guest reports them at exit).
   double SetupSeconds = 0, GuestSeconds = 0;

@@ -181,6 +181,9 @@ int runOnMonitor(const RunRequest &R) {
             stopPlace(M, *R.Image).c_str());
     return StatusTimeout;
   case MonitorResult::Failed:
+    if (M.StoppedAfterReset)
+      return failure(M.Error + "; where is not known: KVM reset the vCPU, as it does on AMD "
+                               "after a triple fault");
     return failure(M.Error + (M.StoppedRip ? ", " + stopPlace(M, *R.Image) : ""));
   case MonitorResult::Exited:
     if (M.ExitKind == 2) {

@@ -152,11 +152,7 @@ def main():
         else:
             s.sendto(b"quit", (args.host, args.port))
     finally:
-        try:
-            status = server.wait(timeout=max(1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            server.kill()
-            status = server.wait()
+        status = client.server_status(server, deadline)
     print(f"server status: {status}", flush=True)
     sys.exit(0 if ok and status == 0 else 1)
 

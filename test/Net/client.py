@@ -85,6 +85,15 @@ def wait_for_listener(log_path, deadline, server=None):
     raise TimeoutError("the server never said it was listening")
 
 
+def server_status(server, deadline):
+    """The server's exit status, once it ended (killed at Deadline)."""
+    try:
+        return server.wait(timeout=max(1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        server.kill()
+        return server.wait()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["tcp-echo", "many", "parallel", "udp-echo"])
@@ -166,11 +175,7 @@ def main():
             ok = ok and same == args.count
             print(f"udp-echo: {same} of {args.count} datagrams echoed exactly", flush=True)
     finally:
-        try:
-            status = server.wait(timeout=max(1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            server.kill()
-            status = server.wait()
+        status = server_status(server, deadline)
     print(f"server status: {status}", flush=True)
     sys.exit(0 if ok and status == 0 else 1)
 

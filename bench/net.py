@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """net.py: what the network costs: test/Net's echo and web servers, natively and as
 images on QEMU (ukrun -p), asked by a client here over 127.0.0.1. Prints a markdown
-table: MiB/s echoed (both directions at once), keep-alive HTTP requests per second,
-requests per second with a new connection each.
+table: MiB/s echoed (both directions at once), MiB/s of one large HTTP response (from
+the server alone), keep-alive HTTP requests per second, requests per second with a new
+connection each.
 
 usage: bench/net.py BUILD [--accel tcg] [--runs 3]"""
 import argparse
@@ -50,6 +51,23 @@ def echo_rate(port, size=32 << 20):
     return size / (1 << 20) / (time.monotonic() - start)
 
 
+def download_rate(port, size=16 << 20):
+    """MiB/s of one GET /bytes/SIZE, headers to the body's last byte."""
+    s = socket.create_connection(("127.0.0.1", port))
+    start = time.monotonic()
+    s.sendall(f"GET /bytes/{size} HTTP/1.1\r\nHost: g\r\n\r\n".encode())
+    reply = bytearray()
+    while True:
+        head, separator, body = bytes(reply[:4096]).partition(b"\r\n\r\n")
+        if separator and len(reply) - len(head) - 4 >= size:
+            break
+        chunk = s.recv(1 << 20)
+        assert chunk, "the server closed the connection"
+        reply += chunk
+    s.close()
+    return size / (1 << 20) / (time.monotonic() - start)
+
+
 def ask(s):
     s.sendall(b"GET / HTTP/1.1\r\nHost: g\r\n\r\n")
     reply = b""
@@ -77,7 +95,7 @@ def connection_rate(port, count=300):
 
 def measure(kind, tmp):
     """Median of the runs of each figure, natively or on QEMU."""
-    figures = {"echo": [], "keepalive": [], "connections": []}
+    figures = {"echo": [], "download": [], "keepalive": [], "connections": []}
     for run in range(opts.runs):
         port = free_port(socket.SOCK_STREAM)
         for program, key in (("tcp-echo", "echo"), ("web", None)):
@@ -93,6 +111,7 @@ def measure(kind, tmp):
             else:
                 figures["keepalive"].append(keepalive_rate(port))
                 figures["connections"].append(connection_rate(port))
+                figures["download"].append(download_rate(port))
                 with socket.create_connection(("127.0.0.1", port)) as s:
                     s.sendall(b"GET /quit HTTP/1.1\r\nHost: g\r\n\r\n")
                     s.recv(4096)
@@ -109,7 +128,9 @@ with tempfile.TemporaryDirectory() as tmp:
                         "-o", os.path.join(tmp, program + ".img")], check=True)
     rows = [("native Linux process", measure("native", tmp)),
             (f"QEMU {opts.accel.upper()} (ukrun -p)", measure("qemu", tmp))]
-print("| where | echo MiB/s (each way) | keep-alive requests/s | new connection requests/s |")
-print("|---|---:|---:|---:|")
+print("| where | echo MiB/s (each way) | download MiB/s | keep-alive requests/s "
+      "| new connection requests/s |")
+print("|---|---:|---:|---:|---:|")
 for name, f in rows:
-    print(f"| {name} | {f['echo']:.0f} | {f['keepalive']:.0f} | {f['connections']:.0f} |")
+    print(f"| {name} | {f['echo']:.0f} | {f['download']:.0f} | {f['keepalive']:.0f} "
+          f"| {f['connections']:.0f} |")

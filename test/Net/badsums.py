@@ -9,8 +9,9 @@ and the answers are read there.
 usage: badsums.py tcp|udp --iface TAP --host GUEST --port N --out FILE -- COMMAND...
   tcp  a SYN to the echo server's port: a right one gets a SYN-ACK, a wrong one nothing;
        then one echo through a real connection, which ends a server started for one
-  udp  a datagram to the echo server: a right one comes back, a wrong one does not;
-       then "quit"
+  udp  a datagram to the echo server: a right one comes back, a wrong one does not,
+       whole or in two IP fragments (which no device checks: the guest checks the
+       datagram it reassembles); then "quit"
 Prints one line per frame sent; exits 1 if any answer is not as it should be."""
 import argparse
 import os
@@ -41,19 +42,25 @@ def ip_address(text):
     return socket.inet_aton(text)
 
 
-def frame(src_mac, dst_mac, src, dst, protocol, transport, right):
-    """An Ethernet frame carrying Transport (its checksum field 0) in IPv4, the
-    transport checksum filled in right, or off by one."""
+def frames(src_mac, dst_mac, src, dst, protocol, transport, right, ident, fragmented):
+    """Ethernet frames carrying Transport (its checksum field 0) in IPv4, the transport
+    checksum filled in right, or off by one: one frame, or two fragments split after
+    the first 16 bytes."""
     pseudo = src + dst + struct.pack("!BBH", 0, protocol, len(transport))
     total = ~ones_sum(pseudo + transport) & 0xffff
     if not right:
         total ^= 1
     at = 16 if protocol == TCP else 6
     transport = transport[:at] + struct.pack("!H", total) + transport[at + 2:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(transport), 1, 0x4000, 64,
-                     protocol, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", ~ones_sum(ip) & 0xffff) + ip[12:]
-    return dst_mac + src_mac + b"\x08\x00" + ip + transport
+    pieces = [(transport[:16], 0x2000), (transport[16:], 16 // 8)] if fragmented else \
+        [(transport, 0x4000)]  # more fragments / fragment offset, or don't fragment
+    out = []
+    for data, flags in pieces:
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(data), ident, flags, 64,
+                         protocol, 0, src, dst)
+        ip = ip[:10] + struct.pack("!H", ~ones_sum(ip) & 0xffff) + ip[12:]
+        out.append(dst_mac + src_mac + b"\x08\x00" + ip + data)
+    return out
 
 
 def answer(raw, guest, protocol, sport, wanted, seconds):
@@ -126,7 +133,11 @@ def main():
         if not guest_mac:
             print("badsums: the guest's MAC is not known", flush=True)
             ok = False
-        for sport, right in ((40001, True), (40002, False), (40003, True), (40004, False)):
+        cases = [(40001, True, False), (40002, False, False), (40003, True, False),
+                 (40004, False, False)]
+        if args.protocol == "udp":
+            cases += [(40005, True, True), (40006, False, True)]
+        for sport, right, fragmented in cases:
             if not ok:
                 break
             if args.protocol == "tcp":
@@ -135,15 +146,17 @@ def main():
                 wanted = lambda t: len(t) >= 14 and t[13] & (SYN | ACK) == SYN | ACK  # noqa: E731
                 what = "SYN"
             else:
-                payload = f"datagram from {sport}".encode()
+                payload = f"a datagram from port {sport}".encode()
                 header = struct.pack("!HHHH", sport, args.port, 8 + len(payload), 0) + payload
                 wanted = lambda t, p=payload: t[8:] == p  # noqa: E731
                 what = "datagram"
-            raw.send(frame(ours, guest_mac, src, guest, TCP if args.protocol == "tcp" else UDP,
-                           header, right))
+            for f in frames(ours, guest_mac, src, guest, TCP if args.protocol == "tcp" else UDP,
+                            header, right, sport, fragmented):
+                raw.send(f)
             got = answer(raw, guest, TCP if args.protocol == "tcp" else UDP, sport, wanted,
                          5 if right else 2)
-            print(f"{'right' if right else 'wrong'} checksum: {what} "
+            print(f"{'right' if right else 'wrong'} checksum: {what}"
+                  f"{' in 2 fragments' if fragmented else ''} "
                   f"{'answered' if got else 'not answered'}", flush=True)
             ok = ok and bool(got) == right
         # The end of the run: a server started for one connection (tcp) or until "quit".

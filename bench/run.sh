@@ -132,6 +132,9 @@ echo "## The network on the built-in monitor: exits per request (bench/net_exits
 echo "## in test/nested_kvm.py's VM where /dev/kvm does not open)"
 python3 bench/net_exits.py "$build" --runs 3
 
+echo "## Guest kernel instructions per request, counted under QEMU TCG (bench/kernel_insns.py)"
+python3 bench/kernel_insns.py "$build"
+
 echo "## Whole run, wall time (hyperfine)"
 qemu="qemu-system-x86_64 -M microvm,x-option-roms=off,acpi=off -m 32M -nodefaults -no-user-config -nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4"
 set --

@@ -7,20 +7,27 @@ each execution of one (-d exec,nochain), through a wrapper put first on PATH, wh
 ukrun then starts as its QEMU. test/Net's web server (web.c) runs on a tap device in a
 network namespace of its own, where the device offers checksum offload (QEMU's vnet
 header), and on the user network, where it does not. Each figure is (instructions of a
-run with N requests - those of a run with none) / N.
+run with N requests - those of a run with none) / N, medians of --runs; the kernel's
+timers run while a request is served, so a small request's figure varies by some 10%.
 
-usage: bench/kernel_insns.py BUILD   (as root: it makes a network namespace)"""
+usage: bench/kernel_insns.py BUILD [--runs 3]   (as root: it makes a network namespace)"""
+import argparse
 import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-build = os.path.abspath(sys.argv[1])
+parser = argparse.ArgumentParser()
+parser.add_argument("build")
+parser.add_argument("--runs", type=int, default=3)
+opts = parser.parse_args()
+build = os.path.abspath(opts.build)
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(root, "test", "Net"))
 from client import wait_for_listener  # noqa: E402
@@ -121,13 +128,16 @@ def main():
                         image], check=True)
         print("| per | tap (checksum offload) | user network (no offload) |")
         print("|---|---:|---:|")
-        base = {b: run(image, tmp, b, []) for b in ("tap", "user")}
-        print(f"| boot, /quit, exit (a run) | {base['tap']:,} | {base['user']:,} |")
+        def median(backend, load):
+            return statistics.median(run(image, tmp, backend, load) for _ in range(opts.runs))
+
+        base = {b: median(b, []) for b in ("tap", "user")}
+        print(f"| boot, /quit, exit (a run) | {base['tap']:,.0f} | {base['user']:,.0f} |")
         for name, load, n in (("keep-alive request (GET /, 200 on one connection)",
                                [("/", 200)], 200),
                               ("MiB of response body (one 4 MiB GET)",
                                [("/bytes/4194304", 1)], 4)):
-            row = [(run(image, tmp, b, load) - base[b]) / n for b in ("tap", "user")]
+            row = [(median(b, load) - base[b]) / n for b in ("tap", "user")]
             print(f"| {name} | {row[0]:,.0f} | {row[1]:,.0f} |", flush=True)
 
 
@@ -137,5 +147,5 @@ if __name__ == "__main__":
         sys.exit(subprocess.run(
             ["unshare", "-n", "sh", os.path.join(root, "test", "Net", "tap-netns.sh"), "ukt9",
              "10.9.0.1/24", "env", "UK_KERNEL_INSNS_INSIDE=1", sys.executable,
-             os.path.abspath(__file__), build]).returncode)
+             os.path.abspath(__file__), build, "--runs", str(opts.runs)]).returncode)
     main()

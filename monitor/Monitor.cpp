@@ -316,13 +316,8 @@ MonitorResult runMonitor(const MonitorOptions &O, Console &Out) {
     uint64_t Size;
     const NetworkAttachment *Network;
     ~Measure() {
-      if (Network) {
-        VirtioNet::Counters C = Network->counters();
-        R.Networked = true;
-        R.FramesSent = C.Sent, R.FramesSummed = C.Summed, R.FramesReceived = C.Received;
-        R.FramesChecked = C.Checked, R.FramesDropped = C.Dropped;
-        R.Kicks = C.Kicks, R.Interrupts = C.Interrupts;
-      }
+      if (Network)
+        R.Network = Network->counters();
       rusage Usage;
       getrusage(RUSAGE_SELF, &Usage);
       std::vector<unsigned char> Resident((Size + 4095) / 4096);

@@ -45,9 +45,7 @@ struct MonitorResult {
   uint64_t Exits = 0, Syscalls = 0;
   uint64_t MonitorKiB = 0; // peak resident memory of the process beyond guest memory
   // With a network device: what it did (frames, checksums, kicks, interrupts).
-  bool Networked = false;
-  uint64_t FramesSent = 0, FramesSummed = 0, FramesReceived = 0, FramesChecked = 0,
-           FramesDropped = 0, Kicks = 0, Interrupts = 0;
+  std::optional<VirtioNet::Counters> Network;
 };
 
 /// Runs the guest to its end. Set-up errors (no /dev/kvm, a bad image) throw Error;

@@ -163,18 +163,18 @@ int runOnMonitor(const RunRequest &R) {
             static_cast<unsigned long long>(M.Exits),
             static_cast<unsigned long long>(M.Syscalls),
             static_cast<unsigned long long>(M.MonitorKiB));
-  if (R.Stats && M.Networked)
+  if (R.Stats && M.Network)
     fprintf(stderr,
             "ukrun: stats: network: %llu frames sent (%llu summed by the device), %llu "
             "received (%llu checked by the device), %llu dropped, %llu kicks, %llu "
             "interrupts\n",
-            static_cast<unsigned long long>(M.FramesSent),
-            static_cast<unsigned long long>(M.FramesSummed),
-            static_cast<unsigned long long>(M.FramesReceived),
-            static_cast<unsigned long long>(M.FramesChecked),
-            static_cast<unsigned long long>(M.FramesDropped),
-            static_cast<unsigned long long>(M.Kicks),
-            static_cast<unsigned long long>(M.Interrupts));
+            static_cast<unsigned long long>(M.Network->Sent),
+            static_cast<unsigned long long>(M.Network->Summed),
+            static_cast<unsigned long long>(M.Network->Received),
+            static_cast<unsigned long long>(M.Network->Checked),
+            static_cast<unsigned long long>(M.Network->Dropped),
+            static_cast<unsigned long long>(M.Network->Kicks),
+            static_cast<unsigned long long>(M.Network->Interrupts));
   switch (M.Kind) {
   case MonitorResult::TimedOut:
     fprintf(stderr, "ukrun: timed out after %g s; the guest was stopped %s\n", R.Timeout,

@@ -1,6 +1,8 @@
 // Virtqueue: split virtqueue processing (virtio 1.2, 2.7), every guest value checked.
 #include "Virtqueue.h"
 
+#include "uk/abi/virtio_mmio.h"
+
 namespace ukcxx {
 namespace {
 
@@ -36,11 +38,6 @@ bool store16(const GuestMemory &Memory, uint64_t Gpa, uint16_t Value) {
 // The event indexes after the rings' entries (virtio 1.2, 2.7.6 and 2.7.8).
 uint64_t usedEventAt(uint64_t AvailRing, uint16_t Size) { return AvailRing + 4 + 2ull * Size; }
 uint64_t availEventAt(uint64_t UsedRing, uint16_t Size) { return UsedRing + 4 + 8ull * Size; }
-
-/// Whether moving an index from Old to New passed Event (virtio 1.2, 2.7.10).
-bool passed(uint16_t Event, uint16_t New, uint16_t Old) {
-  return uint16_t(New - Event - 1) < uint16_t(New - Old);
-}
 
 } // namespace
 
@@ -161,7 +158,7 @@ bool Virtqueue::interruptWanted(const GuestMemory &Memory) {
   bool Ok;
   if (EventIdx) {
     uint16_t Event = load16(Memory, usedEventAt(AvailRing, Size), Ok);
-    return Ok && passed(Event, NextUsed, Old);
+    return Ok && uk::virtio_mmio::event_passed(Event, NextUsed, Old);
   }
   uint16_t Flags = load16(Memory, AvailRing, Ok);
   return Ok && !(Flags & AvailNoInterrupt);

@@ -27,11 +27,6 @@ void *page(uint64_t &phys) {
 volatile uint16_t &used_event(Queue &q) { return q.avail[2 + q.size]; }
 uint16_t avail_event(const Queue &q) { return q.used[2 + 4 * q.size]; }
 
-/// Whether moving an index from Old to New passed Event (virtio 1.2, 2.7.10).
-bool passed(uint16_t event, uint16_t new_index, uint16_t old) {
-  return uint16_t(new_index - event - 1) < uint16_t(new_index - old);
-}
-
 void store_fence() { asm volatile("" ::: "memory"); } // x86 keeps stores in order
 void full_fence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
@@ -73,7 +68,7 @@ bool queue_needs_notify(Queue &q) {
   uint16_t old = q.notified;
   q.notified = q.next_avail;
   if (q.event_idx)
-    return passed(avail_event(q), q.next_avail, old);
+    return virtio_mmio::event_passed(avail_event(q), q.next_avail, old);
   return !(q.used[0] & UsedNoNotify);
 }
 

@@ -51,4 +51,10 @@ constexpr uint32_t InterruptUsed = 1, InterruptConfig = 2;
  * the device after which avail entry it wants a kick (virtio 1.2, 2.7.10). */
 constexpr uint64_t FeatureVersion1 = 1ull << 32, FeatureEventIdx = 1ull << 29;
 
+/* Whether moving an index from Old to New passed Event: the test both sides make
+ * before a kick or an interrupt (virtio 1.2, 2.7.10). */
+constexpr bool event_passed(uint16_t event, uint16_t new_index, uint16_t old) {
+  return uint16_t(new_index - event - 1) < uint16_t(new_index - old);
+}
+
 } // namespace uk::virtio_mmio
